@@ -1,0 +1,1 @@
+"""Item pipelines and the Scrapy-free parsing modules they call."""
