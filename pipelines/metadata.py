@@ -223,7 +223,7 @@ class ExtractMetadataPipeline:
 
     def process_item(self, item):
         parsed = item.parsed
-        if parsed.document is not None:
+        if not parsed.unchanged and parsed.document is not None:
             hints = {**item.hints, "region_code": item.region_code}
             parsed.metadata = extract_metadata(parsed.document, hints, item.filename or item.source)
         return item

@@ -33,6 +33,7 @@ class Section:
     heading: str
     body: str
     start: int  # offset of the heading in the text
+    tokens: str | None = None  # filled by the segmentation pipeline
 
 
 @dataclass
@@ -122,6 +123,6 @@ class SplitSectionsPipeline:
 
     def process_item(self, item):
         parsed = item.parsed
-        if parsed.document is not None:
+        if not parsed.unchanged and parsed.document is not None:
             parsed.sections = split_sections(parsed.document.text)
         return item
