@@ -75,13 +75,17 @@ def test_normalize_full_width_digits_and_spaces():
 
 
 def test_html_tables_become_grids_with_spans_and_blank_cells():
-    html = """<html><head><title>年报_示例县人民政府</title></head><body>
+    html = (
+        """<html><head><title>年报_示例县人民政府</title></head><body>
       <div class="nav">首页 > 政府信息公开</div>
-      <div id="zoom"><p>一、总体情况</p><p>""" + "本机关全年主动公开信息。" * 30 + """</p>
+      <div id="zoom"><p>一、总体情况</p><p>"""
+        + "本机关全年主动公开信息。" * 30
+        + """</p>
       <table><tr><td rowspan="2">申请人情况</td><td colspan="2">法人或其他<br>组织</td></tr>
              <tr><td><span>商业</span><span>企业</span></td><td>&nbsp;</td></tr>
              <tr><td>一、本年新收</td><td>３</td><td>-</td></tr></table>
       <p>二、主动公开</p></div><div class="footer">版权所有</div></body></html>"""
+    )
     document = html_to_document(html)
     grid = document.grids[0]
     assert grid == [["申请人情况", "法人或其他\n组织", None], [None, "商业企业", ""], ["一、本年新收", "3", "-"]]

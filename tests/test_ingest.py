@@ -67,7 +67,9 @@ def test_full_text_search_finds_sections_by_word(corpus_db):
         assert len({report for report, _ in found}) >= 15
         # a domain-dictionary compound is one token *and* its parts are searchable
         for word in ("依申请公开", "申请", "政府信息公开", "信息"):
-            assert connection.execute("SELECT COUNT(*) FROM sections_fts WHERE sections_fts MATCH ?", [word]).fetchone()[0]
+            assert connection.execute(
+                "SELECT COUNT(*) FROM sections_fts WHERE sections_fts MATCH ?", [word]
+            ).fetchone()[0]
 
 
 def test_ingesting_again_changes_nothing(corpus_db, tmp_path):
@@ -81,7 +83,7 @@ def test_ingesting_again_changes_nothing(corpus_db, tmp_path):
 
 
 def test_a_changed_document_replaces_its_own_rows(corpus_db, tmp_path):
-    folder, db, _ = corpus_db
+    folder, _, _ = corpus_db
     work = tmp_path / "docs"
     shutil.copytree(folder, work, ignore=shutil.ignore_patterns("*.db*"))
     target = work / "005_hebei-education-dept-2021.txt"

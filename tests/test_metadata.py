@@ -53,8 +53,14 @@ def test_parse_date(text, iso):
 
 
 def test_metadata_block_in_text_and_html():
-    text = "索引号 | 000014349/2024-06673 | 分类 | 市政府部门 |\n发布机构 | 黄石市经信局 | 发文日期 | 2024-01-29 |\n正文"
-    assert text_field_block(text) == {"索引号": "000014349/2024-06673", "发布机构": "黄石市经信局", "发文日期": "2024-01-29"}
+    text = (
+        "索引号 | 000014349/2024-06673 | 分类 | 市政府部门 |\n发布机构 | 黄石市经信局 | 发文日期 | 2024-01-29 |\n正文"
+    )
+    assert text_field_block(text) == {
+        "索引号": "000014349/2024-06673",
+        "发布机构": "黄石市经信局",
+        "发文日期": "2024-01-29",
+    }
     html = (
         "<html><body><table class='xxgk_table'><tr><th>索引号</th><td>001234567/2024-00012</td>"
         "<th>发布机构</th><td>示例县人民政府办公室</td></tr><tr><th>文　　号</th><td>示政办〔2024〕1号</td>"
@@ -68,12 +74,18 @@ def test_metadata_block_in_text_and_html():
         "示政办〔2024〕1号",
         "2024-01-26",
     )
-    assert (meta.title, meta.agency, meta.year) == ("示例县人民政府办公室2023年政府信息公开工作年度报告", "示例县人民政府办公室", 2023)
+    assert (meta.title, meta.agency, meta.year) == (
+        "示例县人民政府办公室2023年政府信息公开工作年度报告",
+        "示例县人民政府办公室",
+        2023,
+    )
 
 
 def test_year_first_title_and_listing_hints():
     document = Document(blocks=[Block(text="正文没有标题。\n一、总体情况\n本年度工作。")])
-    meta = extract_metadata(document, {"title": "2023年示例市人民政府政府信息公开工作年度报告", "published": "2024-03-01"})
+    meta = extract_metadata(
+        document, {"title": "2023年示例市人民政府政府信息公开工作年度报告", "published": "2024-03-01"}
+    )
     assert (meta.year, meta.agency, meta.published) == (2023, "示例市人民政府", "2024-03-01")
     assert meta.sources["title"] == "listing"
 
@@ -86,7 +98,12 @@ def test_year_after_publication_is_rejected():
 
 @pytest.mark.parametrize(
     ("agency", "code"),
-    [("河北省教育厅", "130000"), ("淮安市人民政府", "320800"), ("南京市鼓楼区教育局", "320106"), ("鼓楼区教育局", None)],
+    [
+        ("河北省教育厅", "130000"),
+        ("淮安市人民政府", "320800"),
+        ("南京市鼓楼区教育局", "320106"),
+        ("鼓楼区教育局", None),
+    ],
 )
 def test_region_code_for(agency, code):
     assert region_code_for(agency) == code
