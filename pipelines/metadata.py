@@ -207,7 +207,7 @@ def complete_agency(agency: str, text: str) -> str:
     """«省工业和信息化厅» / «县投资促进局» written without the place: add the one place the report names."""
     if agency[0] not in "省市县区":
         return agency
-    places = {name for name in region_names_in(text) if name.endswith(agency[0])}
+    places = region_names_in(text, agency[0])
     return places.pop() + agency[1:] if len(places) == 1 else agency
 
 
@@ -216,14 +216,3 @@ def signature_date(text: str) -> str | None:
     tail_start = max(0, len(text) - 200)
     dates = [iso for offset, iso in all_dates(text[tail_start:])]
     return dates[-1] if dates else None
-
-
-class ExtractMetadataPipeline:
-    """Adds `parsed.metadata`: title, agency, year, published, the 索引号 block, region code."""
-
-    def process_item(self, item):
-        parsed = item.parsed
-        if not parsed.unchanged and parsed.document is not None:
-            hints = {**item.hints, "region_code": item.region_code}
-            parsed.metadata = extract_metadata(parsed.document, hints, item.filename or item.source)
-        return item
