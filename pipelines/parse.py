@@ -27,7 +27,7 @@ from pipelines.report import ParsedReport
 from pipelines.sections import split_sections
 from pipelines.segment import Segmenter
 from pipelines.tables import extract_tables
-from pipelines.tables.model import TableExtraction
+from pipelines.tables.model import Check, TableExtraction
 
 DEFAULT_MAX_BYTES = 40 * 1024 * 1024
 NOT_A_REPORT = "not a report: no report sections and no statistical tables"
@@ -49,7 +49,9 @@ class ParseInput:
 
 def parse_report(job: ParseInput, parsed: ParsedReport, segmenter: Segmenter, max_bytes: int) -> ParsedReport:
     parsed.error = job.hints.get("read_error")
-    if parsed.error is None and len(job.body) > max_bytes:
+    if parsed.error:
+        parsed.keep_raw = False  # nothing (or not all) was read
+    elif len(job.body) > max_bytes:
         parsed.error, parsed.keep_raw = f"too large: over {max_bytes / 1e6:.0f} MB", False
     if parsed.error is None:
         parsed.error = _decode(parsed, job)
@@ -68,6 +70,7 @@ def parse_report(job: ParseInput, parsed: ParsedReport, segmenter: Segmenter, ma
     if not parsed.sections and parsed.tables.template == "none":
         parsed.quality = "error"
         parsed.reasons.insert(0, NOT_A_REPORT)
+        parsed.checks.append(Check("input", "document", False, NOT_A_REPORT))
     for section in parsed.sections:
         section.tokens = segmenter.segment(section.body)
     parsed.format = document.format
