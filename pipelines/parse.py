@@ -16,11 +16,12 @@ from __future__ import annotations
 
 import asyncio
 import multiprocessing
+import re
 import zlib
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
-from pipelines.document import DocumentError
+from pipelines.document import Document, DocumentError
 from pipelines.formats import to_document
 from pipelines.metadata import extract_metadata
 from pipelines.report import ParsedReport
@@ -44,33 +45,30 @@ class ParseInput:
     encoding: str | None
     hints: dict
     region_code: str | None
-    attachments: list  # list[crawler.items.Attachment]; parsed by the attachment stage when present
+    attachments: list  # crawler.items.Attachment: the report may be in one of them
 
 
 def parse_report(job: ParseInput, parsed: ParsedReport, segmenter: Segmenter, max_bytes: int) -> ParsedReport:
-    parsed.error = job.hints.get("read_error")
-    if parsed.error:
-        parsed.keep_raw = False  # nothing (or not all) was read
-    elif len(job.body) > max_bytes:
-        parsed.error, parsed.keep_raw = f"too large: over {max_bytes / 1e6:.0f} MB", False
-    if parsed.error is None:
-        parsed.error = _decode(parsed, job)
-    if parsed.keep_raw:
-        parsed.compressed_body = zlib.compress(job.body, 6)
-    if parsed.error:
+    _read_page(job, parsed, max_bytes)
+    attachments = [_read_attachment(attachment, max_bytes) for attachment in job.attachments]
+    parsed.checks += [Check("attachment", url, False, error, hard=False) for url, _, error in attachments if error]
+    document, origin = choose_document(parsed.document, [(url, doc) for url, doc, _ in attachments if doc])
+    if document is None:
+        errors = [parsed.error] + [error for _, _, error in attachments if error]
+        parsed.error = "; ".join(dict.fromkeys(error for error in errors if error)) or "no readable document"
         parsed.quality, parsed.reasons = "error", [parsed.error]
         return parsed
-    document = parsed.document
-    parsed.metadata = extract_metadata(
-        document, {**job.hints, "region_code": job.region_code}, job.filename or job.source
-    )
+    parsed.error, parsed.report_source = None, origin
+    hints = {**job.hints, "region_code": job.region_code}
+    parsed.metadata = extract_metadata(document, hints, job.filename or job.source)
     parsed.sections = split_sections(document.text)
     parsed.tables = extract_tables(document)
     parsed.quality, parsed.reasons = quality_of(parsed.tables)
     if not parsed.sections and parsed.tables.template == "none":
-        parsed.quality = "error"
-        parsed.reasons.insert(0, NOT_A_REPORT)
-        parsed.checks.append(Check("input", "document", False, NOT_A_REPORT))
+        # e.g. a page that only links to an image-only PDF: say why the report itself could not be read
+        unreadable = [error for _, _, error in attachments if error]
+        parsed.quality, parsed.reasons = "error", [*unreadable, NOT_A_REPORT, *parsed.reasons]
+        parsed.checks.append(Check("input", "document", False, "; ".join([*unreadable, NOT_A_REPORT])))
     for section in parsed.sections:
         section.tokens = segmenter.segment(section.body)
     parsed.format = document.format
@@ -78,16 +76,63 @@ def parse_report(job: ParseInput, parsed: ParsedReport, segmenter: Segmenter, ma
     return parsed
 
 
-def _decode(parsed: ParsedReport, job: ParseInput) -> str | None:
+def _read_page(job: ParseInput, parsed: ParsedReport, max_bytes: int) -> None:
+    parsed.error = job.hints.get("read_error")
+    if parsed.error:
+        parsed.keep_raw = False  # nothing (or not all) was read
+    elif len(job.body) > max_bytes:
+        parsed.error, parsed.keep_raw = f"too large: over {max_bytes / 1e6:.0f} MB", False
+    if parsed.keep_raw:
+        parsed.compressed_body = zlib.compress(job.body, 6)
+    if parsed.error is None:
+        parsed.document, parsed.error = _decode(job.body, job.filename or job.source, job.content_type, job.encoding)
+
+
+def _read_attachment(attachment, max_bytes: int) -> tuple[str, Document | None, str | None]:
+    if len(attachment.body) > max_bytes:
+        return attachment.url, None, f"attachment too large: over {max_bytes / 1e6:.0f} MB"
+    name = attachment.filename or attachment.url
+    document, error = _decode(attachment.body, name, attachment.content_type, None)
+    return attachment.url, document, (f"attachment {name}: {error}" if error else None)
+
+
+# A document «looks like the report» by its numbered sections and the statistical tables' labels.
+_TABLE_MARKERS = re.compile(r"本年新收|本年制发件数|本年新制作数量|结果维持|申请人情况")
+
+
+def report_score(document: Document) -> int:
+    text = document.text
+    return len(split_sections(text)) + (3 if _TABLE_MARKERS.search(text) else 0)
+
+
+def choose_document(
+    page: Document | None, attachments: list[tuple[str, Document]]
+) -> tuple[Document | None, str | None]:
+    """The page itself, unless it is only a link to the report and an attachment holds the report.
+
+    Returns (document, URL of the attachment used or None). The page's <meta> tags and 索引号 block
+    stay with the chosen document: they describe the report whichever file carries its text.
+    """
+    best, origin = page, None
+    best_score = report_score(page) if page is not None else -1
+    for url, document in attachments:
+        score = report_score(document)
+        if score > best_score and score >= 3:
+            best, origin, best_score = document, url, score
+    if best is not None and page is not None and best is not page:
+        best.meta = {**best.meta, **page.meta}
+    return best, origin
+
+
+def _decode(
+    data: bytes, name: str, content_type: str | None, encoding: str | None
+) -> tuple[Document | None, str | None]:
     try:
-        parsed.document = to_document(
-            job.body, filename=job.filename or job.source, content_type=job.content_type, encoding=job.encoding
-        )
+        return to_document(data, filename=name, content_type=content_type, encoding=encoding), None
     except DocumentError as exc:
-        return str(exc)
+        return None, str(exc)
     except Exception as exc:  # a converter bug must not lose the rest of the run
-        return f"converter failed: {type(exc).__name__}: {exc}"
-    return None
+        return None, f"converter failed: {type(exc).__name__}: {exc}"
 
 
 def quality_of(tables: TableExtraction) -> tuple[str, list[str]]:

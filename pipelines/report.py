@@ -21,6 +21,7 @@ class ParsedReport:
     keep_raw: bool = True  # False for documents too large to keep
     format: str | None = None  # the detected input format (html, text, pdf, …)
     compressed_body: bytes | None = None  # zlib of the raw body, made in the parser process
+    report_source: str | None = None  # URL of the attachment the report text came from, if not the page
     document: Document | None = None
     metadata: Metadata = field(default_factory=Metadata)
     sections: list[Section] = field(default_factory=list)

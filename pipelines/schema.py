@@ -97,6 +97,12 @@ def m003_crawl_state(db: Database) -> None:
     )  # fmt: skip
 
 
+@migrations()
+def m004_report_source(db: Database) -> None:
+    # The attachment a report's text and tables came from when the page was only a link to it.
+    db["reports"].add_column("report_source", str)
+
+
 def open_database(path: str) -> Database:
     """Open (creating or migrating) the reports database in WAL mode, so researchers can read during a run."""
     db = Database(path)

@@ -137,7 +137,7 @@ def report_row(rid: str, item, parsed: ParsedReport) -> dict:
         "format": parsed.format, "index_no": meta.index_no,
         "publisher": meta.publisher, "doc_date": meta.doc_date, "doc_number": meta.doc_number,
         "field_sources": json.dumps(meta.sources, ensure_ascii=False) if meta.sources else None,
-        "content_sha256": parsed.content_sha256, "parser_version": PARSER_VERSION, "fetched_at": item.fetched_at,
+        "report_source": parsed.report_source, "content_sha256": parsed.content_sha256, "parser_version": PARSER_VERSION, "fetched_at": item.fetched_at,
         "parsed_at": datetime.now(UTC).isoformat(timespec="seconds"),
     }  # fmt: skip
 
