@@ -67,6 +67,19 @@ class GridBuilder:
         return [[self._cells.get((r, c), "") for c in range(self.cols)] for r in range(self.rows)]
 
 
+def drop_covered(grid: Grid) -> Grid:
+    """Remove rows and columns where no cell starts (all `None`): they only widen a span.
+
+    Word and LibreOffice add such grid columns when cell widths differ slightly between rows
+    (a cell then has gridSpan=2 where the form has one column).
+    """
+    rows = [row for row in grid if any(cell is not None for cell in row)]
+    if not rows:
+        return []
+    keep = [c for c in range(len(rows[0])) if any(row[c] is not None for row in rows)]
+    return [[row[c] for c in keep] for row in rows]
+
+
 def trim_grid(grid: Grid) -> Grid:
     """Drop rows and columns that hold no text at all (empty or only covered positions)."""
     rows = [row for row in grid if any(cell for cell in row)]

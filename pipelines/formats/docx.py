@@ -20,7 +20,7 @@ import zipfile
 from lxml import etree
 
 from pipelines.document import Block, Document, DocumentError, table_block
-from pipelines.formats.cells import clean_cell, text_blocks
+from pipelines.formats.cells import clean_cell, drop_covered, text_blocks
 from pipelines.formats.limits import open_zip
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -38,6 +38,7 @@ _CORE_FIELDS = (
     ("created", "dcterms:created"),
     ("modified", "dcterms:modified"),
 )
+SLIVER_TWIPS = 30  # 1.5 pt: narrower grid columns are layout noise, not table columns
 _XML_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
 
 
@@ -144,9 +145,38 @@ def _table_blocks(table: etree._Element) -> list[Block]:
         grid.append(cells)
     width = max((len(row) for row in grid), default=0)
     grid = [row + [""] * (width - len(row)) for row in grid]
+    grid = drop_covered(_drop_slivers(grid, _grid_widths(table)))
     if not any(cell for row in grid for cell in row):
         return nested
     return [table_block(grid), *nested]
+
+
+def _grid_widths(table: etree._Element) -> list[int]:
+    widths = []
+    for column in table.findall("w:tblGrid/w:gridCol", NS):
+        try:
+            widths.append(int(float(column.get(f"{{{W}}}w", "0"))))
+        except ValueError:
+            widths.append(0)
+    return widths
+
+
+def _drop_slivers(grid: list[list[str | None]], widths: list[int]) -> list[list[str | None]]:
+    """Fold a hair-thin grid column (LibreOffice writes 1-twip ones) into the column on its right.
+
+    Such a column exists only because two rows put a boundary a hair apart; keeping it makes cells that
+    are one column in the form span two. Folded only when no cell's text would be lost.
+    """
+    if not grid or len(widths) != len(grid[0]):
+        return grid
+    for col in reversed(range(len(widths) - 1)):
+        if widths[col] >= SLIVER_TWIPS or any(row[col] and row[col + 1] is not None for row in grid):
+            continue
+        for row in grid:
+            if row[col] is not None and row[col + 1] is None:
+                row[col + 1] = row[col]
+            del row[col]
+    return grid
 
 
 def _continue_merge(grid: list[list[str | None]], col: int, text: str) -> None:

@@ -27,7 +27,7 @@ from pdfminer.utils import PDFDocEncoding
 from pdfplumber.utils import extract_text
 
 from pipelines.document import Block, Document, DocumentError, table_block
-from pipelines.formats.cells import GridBuilder, clean_cell, text_blocks
+from pipelines.formats.cells import GridBuilder, clean_cell, drop_covered, text_blocks
 from pipelines.formats.image import ImageOnlyError
 from pipelines.formats.limits import MAX_PDF_PAGES, check_size
 
@@ -252,7 +252,7 @@ def _piece_grid(piece: _Piece) -> list[list[str | None]]:
     builder = GridBuilder()
     for cell in sorted(piece.cells, key=lambda c: (c.r0, c.c0)):
         builder.place(cell.r0, cell.c0, cell.text, cell.r1 - cell.r0, cell.c1 - cell.c0)
-    rows = [row for row in builder.grid() if any(cell is not None for cell in row)]
+    rows = drop_covered(builder.grid())
     return rows if any(cell for row in rows for cell in row) else []
 
 
