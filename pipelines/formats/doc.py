@@ -65,6 +65,12 @@ def _run(command: list[str], timeout: float) -> subprocess.CompletedProcess:
     return subprocess.CompletedProcess(command, process.returncode, stdout, stderr)
 
 
+def _detail(output: bytes) -> str:
+    """A tool's complaint on one line, without LibreOffice's unrelated Java warning."""
+    lines = [line for line in output.decode("utf-8", "replace").splitlines() if "javaldx" not in line]
+    return " ".join(" ".join(lines).split())[:200]
+
+
 def _libreoffice(soffice: str, source: Path, timeout: float) -> bytes:
     out = source.parent / "out"
     profile = (source.parent / "profile").as_uri()
@@ -73,7 +79,7 @@ def _libreoffice(soffice: str, source: Path, timeout: float) -> bytes:
     result = _run(command, timeout)
     converted = out / "input.docx"
     if not converted.is_file():
-        detail = (result.stderr or result.stdout).decode("utf-8", "replace").strip()[:200]
+        detail = _detail(result.stderr or result.stdout)
         raise DocumentError(f"no output (exit {result.returncode}{': ' + detail if detail else ''})")
     return converted.read_bytes()
 
@@ -81,7 +87,7 @@ def _libreoffice(soffice: str, source: Path, timeout: float) -> bytes:
 def _antiword(antiword: str, source: Path, kind: str, timeout: float) -> Document:
     result = _run([antiword, "-m", "UTF-8.txt", "-w", "0", str(source)], timeout)
     if result.returncode != 0:
-        detail = result.stderr.decode("utf-8", "replace").strip()[:200]
+        detail = _detail(result.stderr)
         raise DocumentError(f"exit {result.returncode}: {detail}")
     lines = [line.strip() for line in result.stdout.decode("utf-8", "replace").splitlines()]
     blocks = text_blocks(lines)

@@ -348,3 +348,48 @@ def libreoffice_convert(data: bytes, suffix: str, target: str) -> bytes:
         command = [soffice, f"-env:UserInstallation={profile}", "--headless", "--convert-to", target]
         subprocess.run([*command, "--outdir", str(Path(tmp) / "out"), str(source)], check=True, timeout=180)
         return (Path(tmp) / "out" / f"in.{target.split(':')[0]}").read_bytes()
+
+
+# --- small PDFs for bad-input tests ---------------------------------------------------------------------
+
+
+def lines_pdf(pages: int, encrypt: object = None) -> bytes:
+    """`pages` pages, each saying 「第N页内容」 (cheap to parse: for page caps and memory bounds)."""
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfgen import canvas
+
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    out = io.BytesIO()
+    pdf = canvas.Canvas(out, encrypt=encrypt)
+    for page in range(1, pages + 1):
+        pdf.setFont("STSong-Light", 12)
+        pdf.drawString(72, 700, f"第{page}页内容，政府信息公开工作年度报告。")
+        pdf.showPage()
+    pdf.save()
+    return out.getvalue()
+
+
+def picture_png() -> bytes:
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", (200, 120), "white")
+    ImageDraw.Draw(image).rectangle((20, 20, 180, 100), outline="black", width=3)
+    out = io.BytesIO()
+    image.save(out, format="PNG")
+    return out.getvalue()
+
+
+def scanned_pdf(pages: int = 2) -> bytes:
+    """A 'scan': every page is only a picture, no text layer."""
+    from reportlab.lib.utils import ImageReader
+    from reportlab.pdfgen import canvas
+
+    out = io.BytesIO()
+    pdf = canvas.Canvas(out)
+    picture = ImageReader(io.BytesIO(picture_png()))
+    for _ in range(pages):
+        pdf.drawImage(picture, 72, 500, width=400, height=240)
+        pdf.showPage()
+    pdf.save()
+    return out.getvalue()
