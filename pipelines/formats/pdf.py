@@ -1,47 +1,48 @@
 """PDF (with a text layer) → Document: running text in reading order, ruled tables as grids in the flow.
 
-How it works, page by page (each page is closed after use, so memory stays bounded on long files):
-- pdfplumber finds ruled tables with the `lines` strategy, only on pages that draw lines or rectangles.
-  One-column "tables" are framed paragraphs, so they stay running text.
-- Each table becomes cells with row/column spans from the ruling (`_Piece`); cell text is cleaned by
-  `clean_cell` (vertical labels 「不\\n予\\n公\\n开」 → 「不予公开」, 「商 业 企\\n业」 → 「商业企业」).
+How it works, page by page (each page is released after use, so memory stays bounded on long files):
+- PDFium reads the page's characters and ruling lines (`pdfium_page`: ~10 ms a page, where pdfminer's pure
+  Python content-stream parser took ~100 ms); pdfplumber's `lines`-strategy table finder runs on those lines,
+  only on pages that draw any. One-column "tables" are framed paragraphs, so they stay running text.
+- Each table becomes cells with row/column spans from the ruling (`_Piece`); cell text is clustered with
+  pdfplumber's `extract_text` and cleaned by `clean_cell` (vertical labels 「不\n予\n公\n开」 → 「不予公开」,
+  「商 业 企\n业」 → 「商业企业」).
 - Running text is the characters outside table boxes, in bands between tables, so cells never repeat in it.
   Bare page numbers at the top or bottom of a page are dropped.
 - A table at the top of a page continues the table that ended the previous page (nothing but a page number
   between them) when its inner column edges are a subset of the other's: rows are appended, repeated header
   rows dropped, and a group label cut by the page break (「（四）无」 + 「法提供」, or the label repeated or left
   blank on the new page) is rejoined into one spanning cell.
-- Pages whose text comes out as `(cid:NNN)` (no usable ToUnicode map) are read with PDFium instead, using the
-  same table geometry.
+- Glyphs without a Unicode mapping (pdfminer's `(cid:NNN)`) are dropped and counted in `warnings`; PDFium
+  already maps most of them from the embedded font, which is why it is the extractor here.
 """
 
 from __future__ import annotations
 
-import io
+import bisect
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
-import pdfplumber
-from pdfminer.utils import PDFDocEncoding
+import pypdfium2
+from pdfplumber.table import TableFinder
 from pdfplumber.utils import extract_text
 
 from pipelines.document import Block, Document, DocumentError, table_block
 from pipelines.formats.cells import GridBuilder, clean_cell, drop_covered, text_blocks
 from pipelines.formats.image import ImageOnlyError
 from pipelines.formats.limits import MAX_PDF_PAGES, check_size
+from pipelines.formats.pdfium_page import PDFIUM_LOCK, PageData, read_page
 
 TABLE_SETTINGS = {"vertical_strategy": "lines", "horizontal_strategy": "lines"}
 ROW_TOLERANCE = 1.5  # pt: ruling lines closer than this are the same row edge
 COLUMN_TOLERANCE = 3.0  # pt: the same column edge drawn on two pages (seen 0.6 pt apart in 001_huaian)
-CID_RATIO = 0.2  # share of `(cid:…)` characters above which a page is read with PDFium
+CID_RATIO = 0.2  # share of unmapped glyphs above which a page is reported as partly unreadable
 _PAGE_NUMBER = re.compile(
     r"^\s*(?:[-—–－]\s*\d{1,4}\s*[-—–－]|第\s*\d{1,4}\s*页(?:.{0,3}共\s*\d{1,4}\s*页)?|\d{1,4})\s*$"
 )
 _ORDINAL = re.compile(r"^\s*(?:[（(][一二三四五六七八九十\d]+[)）]|[一二三四五六七八九十]+[、.．]|\d+\s*[、.．]|第)")
 _NUMBER = re.compile(r"^[+\-−]?[\d,，.]+%?$")
-
-TextReader = Callable[[tuple[float, float, float, float]], str]
+_PDF_DATE = re.compile(r"^D:(\d{4})(\d{2})(\d{2})(\d{2})?(\d{2})?(\d{2})?(?:([+\-])(\d{2})'?(\d{2})?'?|Z)?")
 
 
 @dataclass
@@ -61,7 +62,14 @@ class _Piece:
     cells: list[_Cell]
     nrows: int
     page: int
-    joined_pages: list[int] = field(default_factory=list)
+
+
+@dataclass
+class _Stats:
+    blank: int = 0  # pages without any character
+    unmapped_pages: int = 0  # pages where many glyphs had no Unicode mapping
+    unmapped_only: int = 0  # blank pages that did have (unmapped) glyphs
+    extra: list[str] = field(default_factory=list)
 
 
 def pdf_to_document(data: bytes, *, filename: str | None = None, max_pages: int = MAX_PDF_PAGES) -> Document:
@@ -69,59 +77,53 @@ def pdf_to_document(data: bytes, *, filename: str | None = None, max_pages: int 
     check_size(data, "PDF")
     if b"%PDF-" not in data[:1024]:
         raise DocumentError("not a PDF: no %PDF- header")
-    try:
-        pdf = pdfplumber.open(io.BytesIO(data))
-    except Exception as exc:  # pdfminer raises many unrelated types for broken files
-        raise DocumentError(_reason(exc)) from exc
-    pdfium = _Pdfium(data)
-    try:
-        return _convert(pdf, pdfium, max_pages)
-    except DocumentError:
-        raise
-    except Exception as exc:
-        raise DocumentError(_reason(exc)) from exc
-    finally:
-        pdfium.close()
-        pdf.close()
+    if b"%%EOF" not in data[-4096:]:
+        raise DocumentError("corrupt PDF: truncated (no %%EOF at the end)")
+    with PDFIUM_LOCK:
+        try:
+            pdf = pypdfium2.PdfDocument(data)
+        except pypdfium2.PdfiumError as exc:
+            raise DocumentError(_reason(exc)) from exc
+        try:
+            return _convert(pdf, max_pages)
+        except pypdfium2.PdfiumError as exc:
+            raise DocumentError(_reason(exc)) from exc
+        finally:
+            pdf.close()
 
 
 def _reason(exc: BaseException) -> str:
-    names = []
-    current: BaseException | None = exc
-    while current is not None:
-        names.append(type(current).__name__ + " " + " ".join(str(arg) for arg in getattr(current, "args", ())))
-        current = current.__cause__ or current.__context__
-    joined = " ".join(names)
-    if re.search(r"Password|Encrypt|crypt", joined, re.IGNORECASE):
+    if re.search(r"password|encrypt|security", str(exc), re.IGNORECASE):
         return "encrypted PDF"
-    return f"corrupt PDF: {type(exc).__name__}: {exc}"[:300]
+    return f"corrupt PDF: {exc}"[:300]
 
 
-def _convert(pdf: pdfplumber.PDF, pdfium: _Pdfium, max_pages: int) -> Document:
-    document = Document(format="pdf", meta=_meta(pdf.metadata))
-    pages = pdf.pages
-    if not pages:
+def _convert(pdf: pypdfium2.PdfDocument, max_pages: int) -> Document:
+    document = Document(format="pdf", meta=_meta(pdf.get_metadata_dict(skip_empty=True)))
+    total = len(pdf)
+    if not total:
         raise DocumentError("corrupt PDF: no pages")
-    if len(pages) > max_pages:
-        document.warnings.append(f"page cap: converted the first {max_pages} of {len(pages)} pages")
+    if total > max_pages:
+        document.warnings.append(f"page cap: converted the first {max_pages} of {total} pages")
     flow: list[str | _Piece] = []
-    blank = cid = 0
-    for index, page in enumerate(pages[:max_pages]):
-        try:
-            items, has_text, used_pdfium = _page_items(page, index, pdfium)
-        finally:
-            page.close()
-            pdfium.release(index)
-        blank += not has_text
-        cid += used_pdfium
-        _add_to_flow(flow, items, index)
-    processed = min(len(pages), max_pages)
-    if blank == processed:
+    stats = _Stats()
+    processed = min(total, max_pages)
+    for index in range(processed):
+        page = read_page(pdf, index)
+        if not page.chars:
+            stats.blank += 1
+            stats.unmapped_only += page.unmapped > 0
+            continue
+        stats.unmapped_pages += page.unmapped / (page.unmapped + len(page.chars)) > CID_RATIO
+        _add_to_flow(flow, _page_items(page, index), index)
+    if stats.blank == processed:
+        if stats.unmapped_only:
+            raise DocumentError("PDF text cannot be decoded: its fonts have no Unicode mapping")
         raise ImageOnlyError(f"{processed} pages without a text layer")
-    if blank:
-        document.warnings.append(f"{blank} of {processed} pages without text layer")
-    if cid:
-        document.warnings.append(f"{cid} pages with (cid:…) text read with PDFium")
+    if stats.blank:
+        document.warnings.append(f"{stats.blank} of {processed} pages without text layer")
+    if stats.unmapped_pages:
+        document.warnings.append(f"{stats.unmapped_pages} pages with glyphs that have no Unicode mapping (dropped)")
     document.blocks = _blocks(flow)
     return document
 
@@ -157,56 +159,29 @@ def _blocks(flow: list[str | _Piece]) -> list[Block]:
 # --- one page ---------------------------------------------------------------------------------------------
 
 
-def _page_items(page: pdfplumber.page.Page, index: int, pdfium: _Pdfium) -> tuple[list[str | _Piece], bool, bool]:
-    """The page's text bands and table pieces in reading order; whether it had text; whether PDFium read it."""
-    chars = page.chars
-    if not chars:
-        return [], False, False
-    use_pdfium = sum(char["text"].startswith("(cid:") for char in chars) / len(chars) > CID_RATIO
-    tables = []
-    if page.rects or page.lines:
-        found = page.find_tables(TABLE_SETTINGS)
-        tables = sorted((t for t in found if len({c[0] for c in t.cells}) >= 2), key=lambda t: t.bbox[1])
-    if use_pdfium:
-        reader = pdfium.reader(index, page.height)
-        bands = _pdfium_bands(page, tables, reader)
-    else:
-        reader = _char_reader([c for c in chars if any(_inside(c, t.bbox) for t in tables)])
-        bands = _char_bands(chars, tables)
-    items: list[str | _Piece] = []
-    for band, table in zip(bands, [*tables, None], strict=True):
-        items.append(band)
-        if table is not None:
-            items.append(_piece(table, reader, index))
-    _strip_page_numbers(items)
-    return [item for item in items if not isinstance(item, str) or item.strip()], True, use_pdfium
-
-
-def _inside(char: dict, bbox: tuple[float, float, float, float]) -> bool:
-    x = (char["x0"] + char["x1"]) / 2
-    y = (char["top"] + char["bottom"]) / 2
-    return bbox[0] <= x <= bbox[2] and bbox[1] <= y <= bbox[3]
-
-
-def _char_reader(chars: list[dict]) -> TextReader:
-    return lambda bbox: extract_text([c for c in chars if _inside(c, bbox)])
-
-
-def _char_bands(chars: list[dict], tables: list) -> list[str]:
-    """Text outside the tables, split into len(tables)+1 bands at the tables' tops."""
+def _page_items(page: PageData, index: int) -> list[str | _Piece]:
+    """The page's text bands and table pieces in reading order."""
+    tables: list[tuple[tuple[float, float, float, float], list]] = []
+    if page.edges:
+        found = TableFinder(page, TABLE_SETTINGS).tables
+        tables = sorted(((t.bbox, t.cells) for t in found if len({c[0] for c in t.cells}) >= 2), key=lambda t: t[0][1])
     bands: list[list[dict]] = [[] for _ in range(len(tables) + 1)]
-    for char in chars:
-        if any(_inside(char, table.bbox) for table in tables):
-            continue
-        middle = (char["top"] + char["bottom"]) / 2
-        bands[sum(table.bbox[1] <= middle for table in tables)].append(char)
-    return [extract_text(band) for band in bands]
-
-
-def _pdfium_bands(page: pdfplumber.page.Page, tables: list, reader: TextReader) -> list[str]:
-    x0, top, x1, bottom = page.bbox
-    limits = [top, *(y for table in tables for y in (table.bbox[1], table.bbox[3])), bottom]
-    return [reader((x0, limits[2 * i], x1, limits[2 * i + 1])) for i in range(len(tables) + 1)]
+    in_table: list[list[dict]] = [[] for _ in tables]
+    for char in page.chars:
+        x, y = (char["x0"] + char["x1"]) / 2, (char["top"] + char["bottom"]) / 2
+        for number, (bbox, _) in enumerate(tables):
+            if bbox[0] <= x <= bbox[2] and bbox[1] <= y <= bbox[3]:
+                in_table[number].append(char)
+                break
+        else:
+            bands[sum(bbox[1] <= y for bbox, _ in tables)].append(char)
+    items: list[str | _Piece] = []
+    for number, band in enumerate(bands):
+        items.append(extract_text(band))
+        if number < len(tables):
+            items.append(_piece(tables[number][1], in_table[number], index))
+    _strip_page_numbers(items)
+    return [item for item in items if not isinstance(item, str) or item.strip()]
 
 
 def _strip_page_numbers(items: list[str | _Piece]) -> None:
@@ -236,15 +211,27 @@ def _nearest(edges: list[float], value: float) -> int:
     return min(range(len(edges)), key=lambda i: abs(edges[i] - value))
 
 
-def _piece(table, reader: TextReader, page: int) -> _Piece:
-    xs = _cluster([v for c in table.cells for v in (c[0], c[2])], COLUMN_TOLERANCE)
-    ys = _cluster([v for c in table.cells for v in (c[1], c[3])], ROW_TOLERANCE)
-    cells = []
-    for bbox in table.cells:
-        r0, r1 = _nearest(ys, bbox[1]), _nearest(ys, bbox[3])
-        c0, c1 = _nearest(xs, bbox[0]), _nearest(xs, bbox[2])
+def _piece(boxes: list, chars: list[dict], page: int) -> _Piece:
+    """Cells (with spans) from the table finder's cell boxes; each character goes to the cell under its centre."""
+    xs = _cluster([v for box in boxes for v in (box[0], box[2])], COLUMN_TOLERANCE)
+    ys = _cluster([v for box in boxes for v in (box[1], box[3])], ROW_TOLERANCE)
+    cells: list[_Cell] = []
+    owner: dict[tuple[int, int], int] = {}
+    for box in boxes:
+        r0, r1 = _nearest(ys, box[1]), _nearest(ys, box[3])
+        c0, c1 = _nearest(xs, box[0]), _nearest(xs, box[2])
         if r1 > r0 and c1 > c0:
-            cells.append(_Cell(r0, r1, c0, c1, clean_cell(reader(bbox))))
+            for position in ((r, c) for r in range(r0, r1) for c in range(c0, c1)):
+                owner.setdefault(position, len(cells))
+            cells.append(_Cell(r0, r1, c0, c1, ""))
+    buckets: list[list[dict]] = [[] for _ in cells]
+    for char in chars:
+        row = bisect.bisect_right(ys, (char["top"] + char["bottom"]) / 2) - 1
+        col = bisect.bisect_right(xs, (char["x0"] + char["x1"]) / 2) - 1
+        if (row, col) in owner:
+            buckets[owner[row, col]].append(char)
+    for cell, bucket in zip(cells, buckets, strict=True):
+        cell.text = clean_cell(extract_text(bucket)) if bucket else ""
     return _Piece(edges=xs, cells=cells, nrows=len(ys) - 1, page=page)
 
 
@@ -330,53 +317,7 @@ def _continues(above: _Cell, below: _Cell) -> bool:
     return not below.text or below.text == above.text or not _ORDINAL.match(below.text)
 
 
-# --- PDFium fallback and metadata -------------------------------------------------------------------------
-
-
-class _Pdfium:
-    """Opened only when a page needs it; one text page at a time."""
-
-    def __init__(self, data: bytes) -> None:
-        self._data = data
-        self._document = None
-        self._pages: dict[int, tuple] = {}
-
-    def reader(self, index: int, height: float) -> TextReader:
-        import pypdfium2
-
-        if self._document is None:
-            self._document = pypdfium2.PdfDocument(self._data)
-        page = self._document[index]
-        textpage = page.get_textpage()
-        self._pages[index] = (page, textpage)
-        return lambda bbox: textpage.get_text_bounded(bbox[0], height - bbox[3], bbox[2], height - bbox[1])
-
-    def release(self, index: int) -> None:
-        for handle in reversed(self._pages.pop(index, ())):
-            handle.close()
-
-    def close(self) -> None:
-        for index in list(self._pages):
-            self.release(index)
-        if self._document is not None:
-            self._document.close()
-
-
-_PDFDOC_BYTES: dict[str, int] = {}
-for _byte, _char in enumerate(PDFDocEncoding):
-    _PDFDOC_BYTES.setdefault(_char, _byte)  # several bytes decode to "\x00": the first is the real one
-_PDF_DATE = re.compile(r"^D:(\d{4})(\d{2})(\d{2})(\d{2})?(\d{2})?(\d{2})?(?:([+\-])(\d{2})'?(\d{2})?'?|Z)?")
-
-
-def _decode_meta(value: object) -> str:
-    """pdfminer decodes UTF-16LE strings (BOM FF FE) as PDFDocEncoding: undo that."""
-    if isinstance(value, bytes):
-        value = value.decode("latin-1")
-    text = str(value)
-    if text.startswith("ÿþ") or text.startswith("þÿ"):
-        raw = bytes(_PDFDOC_BYTES.get(char, 0x3F) for char in text)
-        text = raw.decode("utf-16", errors="replace")
-    return text.replace("\x00", "").strip()
+# --- metadata ---------------------------------------------------------------------------------------------
 
 
 def _pdf_date(value: str) -> str:
@@ -392,7 +333,7 @@ def _pdf_date(value: str) -> str:
 def _meta(info: dict) -> dict[str, str]:
     meta = {}
     for key, name in (("Title", "title"), ("Author", "author"), ("CreationDate", "created"), ("ModDate", "modified")):
-        value = _decode_meta(info[key]) if info.get(key) else ""
+        value = str(info.get(key) or "").replace("\x00", "").strip()
         if value:
             meta[name] = _pdf_date(value) if name in ("created", "modified") else value
     return meta

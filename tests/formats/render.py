@@ -15,6 +15,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+ROOT = Path(__file__).resolve().parents[2]
 SECTION_HEADINGS = [
     "一、总体情况",
     "二、主动公开政府信息情况",
