@@ -110,7 +110,7 @@ def _convert(pdf: pypdfium2.PdfDocument, max_pages: int) -> Document:
     processed = min(total, max_pages)
     for index in range(processed):
         page = read_page(pdf, index)
-        if not page.chars:
+        if not any(char["text"].strip() for char in page.chars):
             stats.blank += 1
             stats.unmapped_only += page.unmapped > 0
             continue

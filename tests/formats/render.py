@@ -394,3 +394,29 @@ def scanned_pdf(pages: int = 2) -> bytes:
         pdf.showPage()
     pdf.save()
     return out.getvalue()
+
+
+def unmapped_glyphs_pdf(readable: str | None, unreadable: str) -> bytes:
+    """One page: `readable` in STSong-Light, `unreadable` in an embedded TrueType font (Vera, shipped with
+    reportlab) whose /ToUnicode map is removed, as in PDFs that extract as `(cid:NNN)`. PDFium still maps
+    ASCII from the embedded font; other glyphs (é, ß, …) have no recoverable Unicode value."""
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfbase.ttfonts import TTFont
+    from reportlab.pdfgen import canvas
+
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    pdfmetrics.registerFont(TTFont("Vera", "Vera.ttf"))
+    out = io.BytesIO()
+    pdf = canvas.Canvas(out)
+    if readable:
+        pdf.setFont("STSong-Light", 12)
+        pdf.drawString(72, 720, readable)
+    pdf.setFont("Vera", 12)
+    for line, text in enumerate(unreadable.split("\n")):
+        pdf.drawString(72, 690 - 20 * line, text)
+    pdf.showPage()
+    pdf.save()
+    data = out.getvalue()
+    assert data.count(b"/ToUnicode") == 1
+    return data.replace(b"/ToUnicode", b"/ToUnicodX")  # same length: xref offsets stay valid

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import pytest
+import render
 from keys import check_key, load_key
 
+from pipelines.document import DocumentError
 from pipelines.formats.pdf import pdf_to_document
 
 HUAIAN = "001_huaian-city-2024.pdf"
@@ -61,3 +63,16 @@ def test_huaian_sections_in_order_and_no_duplicated_cells(huaian):
     assert huaian.meta["title"] == "政府信息公开工作年度报告"
     assert huaian.meta["created"] == "2025-02-25T10:02:50+08:00"
     assert huaian.warnings == []
+
+
+def test_glyphs_without_unicode_mapping_are_dropped_and_reported():
+    unreadable = "\n".join(["éèàüöß ÀÉÎ çñ"] * 6)  # Vera glyphs outside ASCII: no way to map them back
+    document = pdf_to_document(render.unmapped_glyphs_pdf("一、总体情况 本年新收申请", unreadable))
+    assert document.warnings == ["1 pages with glyphs that have no Unicode mapping (dropped)"]
+    assert "一、总体情况" in document.text
+    assert not any(ord(char) < 32 and char != "\n" for char in document.text)  # no (cid:) garbage
+
+
+def test_pdf_whose_text_cannot_be_decoded_at_all():
+    with pytest.raises(DocumentError, match=r"^PDF text cannot be decoded"):
+        pdf_to_document(render.unmapped_glyphs_pdf(None, "éèàüöß ÀÉÎ çñ"))
