@@ -102,7 +102,7 @@ def main() -> None:
         base, peak, seconds = peak_rss(data, tmp)
         print(
             f"PDF generated {page_count(data)} pages: {seconds:.1f} s, peak RSS {peak / 1024:.0f} MB "
-            f"(after imports {base / 1024:.0f} MB, +{(peak - base) / 1024:.0f} MB)"
+            f"(after imports {base / 1024:.0f} MB, conversion added {peak - base} KB)"
         )
 
 
