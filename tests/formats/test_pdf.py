@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import io
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 import render
 from keys import check_key, load_key
@@ -76,3 +79,29 @@ def test_glyphs_without_unicode_mapping_are_dropped_and_reported():
 def test_pdf_whose_text_cannot_be_decoded_at_all():
     with pytest.raises(DocumentError, match=r"^PDF text cannot be decoded"):
         pdf_to_document(render.unmapped_glyphs_pdf(None, "éèàüöß ÀÉÎ çñ"))
+
+
+def test_fake_bold_double_painted_text_is_read_once():
+    """PDFium's text page drops a glyph painted twice a fraction of a point apart (pdfminer keeps both)."""
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfgen import canvas
+
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    out = io.BytesIO()
+    pdf = canvas.Canvas(out)
+    pdf.setFont("STSong-Light", 14)
+    for dx in (0, 0.3):  # WPS/Word "bold" for fonts without a bold face
+        pdf.drawString(72 + dx, 720, "一、总体情况")
+    pdf.drawString(72, 690, "本年新收申请11件")
+    pdf.showPage()
+    pdf.save()
+    assert pdf_to_document(out.getvalue()).text == "一、总体情况\n本年新收申请11件"
+
+
+def test_concurrent_conversions_are_serialised_safely(corpus):
+    data = (corpus / "docs" / HUAIAN).read_bytes()
+    expected = pdf_to_document(data).grids
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        results = list(pool.map(lambda _: pdf_to_document(data).grids, range(8)))
+    assert all(grids == expected for grids in results)
