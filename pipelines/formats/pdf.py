@@ -274,26 +274,27 @@ def _join(upper: _Piece, lower: _Piece) -> bool:
     return True
 
 
-def _row_signature(piece: _Piece, row: int) -> list[tuple[int, int, str]] | None:
-    cells = [c for c in piece.cells if c.r0 == row]
-    if not cells or any(c.r1 != row + 1 for c in cells):
+def _header_block(piece: _Piece, rows: int) -> list[tuple[int, int, int, int, str]] | None:
+    """The cells of the first `rows` rows, or None when a cell crosses that boundary."""
+    cells = [c for c in piece.cells if c.r0 < rows]
+    if any(c.r1 > rows for c in cells):
         return None
-    return sorted((c.c0, c.c1, c.text) for c in cells)
+    return sorted((c.r0, c.r1, c.c0, c.c1, c.text) for c in cells)
 
 
 def _drop_repeated_header(upper: _Piece, lower: _Piece) -> None:
     """Word repeats header rows on each page: drop leading rows of `lower` identical to upper's first rows."""
-    row = 0
-    while row < lower.nrows - 1 and (sig := _row_signature(lower, row)) and sig == _row_signature(upper, row):
-        if not any(text for _, _, text in sig):
-            break
-        row += 1
-    if row:
-        lower.cells = [c for c in lower.cells if c.r0 >= row]
+    repeated = 0
+    for rows in range(1, min(upper.nrows, lower.nrows)):
+        block = _header_block(lower, rows)
+        if block and block == _header_block(upper, rows) and any(cell[4] for cell in block):
+            repeated = rows
+    if repeated:
+        lower.cells = [c for c in lower.cells if c.r0 >= repeated]
         for cell in lower.cells:
-            cell.r0 -= row
-            cell.r1 -= row
-        lower.nrows -= row
+            cell.r0 -= repeated
+            cell.r1 -= repeated
+        lower.nrows -= repeated
 
 
 def _rejoin_split_cells(upper: _Piece, lower: _Piece) -> None:

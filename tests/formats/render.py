@@ -196,8 +196,11 @@ def layouts(key: dict) -> dict[str, Layout]:
     return out
 
 
-def split_layout(layout: Layout, at: int) -> tuple[Layout, Layout]:
-    """Cut before row `at`: a vertical label crossing the cut is repeated below, other labels are cut in two."""
+def split_layout(layout: Layout, at: int, repeat_header: int = 0) -> tuple[Layout, Layout]:
+    """Cut before row `at`: a vertical label crossing the cut is repeated below, other labels are cut in two.
+
+    `repeat_header` > 0 repeats that many header rows at the top of the lower part (Word's 重复标题行).
+    """
     upper = Layout(layout.cols, layout.widths, vertical=set(layout.vertical))
     lower = Layout(layout.cols, layout.widths, vertical={(r - at, c) for r, c in layout.vertical})
     for row, col, text, rowspan, colspan in layout.cells:
@@ -212,6 +215,10 @@ def split_layout(layout: Layout, at: int) -> tuple[Layout, Layout]:
             lower.add(0, col, text if vertical else text[cut:], row + rowspan - at, colspan)
             if vertical:
                 lower.vertical.add((0, col))
+    if repeat_header:
+        lower.cells = [(r + repeat_header, c, t, rs, cs) for r, c, t, rs, cs in lower.cells]
+        lower.vertical = {(r + repeat_header, c) for r, c in lower.vertical}
+        lower.cells[:0] = [cell for cell in layout.cells if cell[0] + cell[3] <= repeat_header]
     return upper, lower
 
 
@@ -239,7 +246,7 @@ def _pdf_table(layout: Layout, style):
     return Table(data, colWidths=layout.widths, style=commands)
 
 
-def report_pdf(key: dict, filler_pages: int = 0, split_after: str = "unable_not_held") -> bytes:
+def report_pdf(key: dict, filler_pages: int = 0, split_after: str = "unable_not_held", repeat_header: int = 0) -> bytes:
     """A report PDF: headings, narrative, the key's tables (applications split over two pages after the
     result row `split_after`: by default inside the （四）无法提供 group, as in 001_huaian)."""
     from reportlab.lib.pagesizes import A4
@@ -265,7 +272,7 @@ def report_pdf(key: dict, filler_pages: int = 0, split_after: str = "unable_not_
         if name == "applications" and name in tables:
             present = [row[0] for row in RESULT_ROWS if row[0] in key["tables"]["applications"]]
             split_at = 5 + present.index(split_after) + 1
-            upper, lower = split_layout(tables[name], split_at)
+            upper, lower = split_layout(tables[name], split_at, repeat_header)
             story += [_pdf_table(upper, cell), PageBreak(), _pdf_table(lower, cell)]
         elif name in tables:
             story.append(_pdf_table(tables[name], cell))

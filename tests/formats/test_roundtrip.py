@@ -29,14 +29,20 @@ def _sections_in_order(text: str) -> bool:
     return -1 not in positions and positions == sorted(positions)
 
 
-@pytest.mark.parametrize("split_after", ["unable_not_held", "denied_admin_inquiry"])
-def test_pdf_round_trip(key, split_after):
+@pytest.mark.parametrize(
+    ("split_after", "repeat_header"),
+    [("unable_not_held", 0), ("denied_admin_inquiry", 0), ("unable_not_held", 3)],
+    ids=["split-inside-group", "split-between-groups", "header-rows-repeated"],
+)
+def test_pdf_round_trip(key, split_after, repeat_header):
     name, answers = key
-    document = pdf_to_document(render.report_pdf(answers, split_after=split_after))
+    document = pdf_to_document(render.report_pdf(answers, split_after=split_after, repeat_header=repeat_header))
     assert check_key(document.grids, answers) == KEYS[name]
     assert len(document.grids) == sum(table is not None for table in answers["tables"].values())
     assert _sections_in_order(document.text)
     assert document.warnings == []
+    applications = next(grid for grid in document.grids if any("本年新收" in (c or "") for c in grid[3]))
+    assert sum("申请人情况" in (cell or "") for row in applications for cell in row) == 1  # header once
 
 
 def test_pdf_split_label_rejoined_but_neighbouring_groups_kept_apart(key):
