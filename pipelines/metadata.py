@@ -94,11 +94,14 @@ def _set(meta: Metadata, name: str, value, source: str) -> None:
 
 
 def find_title(document: Document) -> str | None:
-    for key in ("articletitle", "title"):
-        title = _clean_title(document.meta.get(key))
-        if title and _REPORT_WORDS.search(title):
+    """<meta ArticleTitle>/<title>/PDF Title when it names a year's report, else the title line of the text."""
+    meta_titles = [_clean_title(document.meta.get(key)) for key in ("articletitle", "title")]
+    meta_titles = [title for title in meta_titles if title and _REPORT_WORDS.search(title)]
+    for title in meta_titles:
+        if re.search(_YEAR, title):
             return title
-    return title_from_text(document.text)
+    # a generic container title («政府信息公开工作年度报告», a file's Title field) loses to the text's own
+    return title_from_text(document.text) or (meta_titles[0] if meta_titles else None)
 
 
 def title_from_text(text: str) -> str | None:
