@@ -21,7 +21,7 @@ from lxml import etree
 
 from pipelines.document import Block, Document, DocumentError, table_block
 from pipelines.formats.cells import clean_cell, drop_covered, text_blocks
-from pipelines.formats.limits import open_zip
+from pipelines.formats.limits import check_parts, open_zip
 from pipelines.formats.numbering import ListNumbering, as_int
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -47,6 +47,7 @@ _XML_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree
 def docx_to_document(data: bytes, *, filename: str | None = None) -> Document:
     """Convert DOCX bytes; raise DocumentError when they are not a readable Word document."""
     archive = open_zip(data, "DOCX", "word/document.xml")
+    check_parts(archive, "DOCX", ("word/document.xml", "word/numbering.xml", "word/styles.xml"))
     root = _parse(archive, "word/document.xml")
     body = root.find("w:body", NS)
     if body is None:
