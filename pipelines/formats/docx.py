@@ -55,6 +55,10 @@ def docx_to_document(data: bytes, *, filename: str | None = None) -> Document:
     document = Document(format="docx", meta=_core_meta(archive))
     numbering = ListNumbering(_optional(archive, "word/numbering.xml"), _optional(archive, "word/styles.xml"))
     document.blocks = _body_blocks(body, numbering)
+    if not document.blocks:
+        if body.find(".//w:altChunk", NS) is not None:
+            raise DocumentError("DOCX body is an embedded altChunk document (HTML/RTF inside DOCX): not supported")
+        raise DocumentError("empty DOCX: no text or tables")
     return document
 
 

@@ -78,7 +78,7 @@ def xlsx_to_document(data: bytes, *, filename: str | None = None) -> Document:
         if grid:
             document.blocks.append(table_block(grid))
     workbook.close()
-    return document
+    return _not_empty(document)
 
 
 def xls_to_document(data: bytes, *, filename: str | None = None) -> Document:
@@ -103,6 +103,12 @@ def xls_to_document(data: bytes, *, filename: str | None = None) -> Document:
             book.unload_sheet(index)
     finally:
         book.release_resources()
+    return _not_empty(document)
+
+
+def _not_empty(document: Document) -> Document:
+    if not document.blocks:
+        raise DocumentError(f"empty {document.format.upper()}: no cell holds text")
     return document
 
 

@@ -192,3 +192,21 @@ def test_garbage_spans_do_not_crash():
         tc_pr.append(parse_xml(f'<w:gridSpan xmlns:w="{W}" w:val="many"/>'))
 
     assert docx_to_document(_docx_bytes(build)).grids == [[["行政许可", "5"]]]
+
+
+def test_empty_docx_is_an_error_not_an_empty_report():
+    with pytest.raises(DocumentError, match=r"^empty DOCX: no text or tables$"):
+        docx_to_document(_docx_bytes(lambda document: document.add_paragraph("\u3000 ")))
+
+
+def test_alt_chunk_docx_is_named():
+    from docx.oxml import parse_xml
+
+    def build(document):
+        document.element.body.insert(0, parse_xml(f'<w:altChunk xmlns:w="{W}" xmlns:r="{R}" r:id="rId99"/>'))
+
+    with pytest.raises(DocumentError, match="altChunk"):
+        docx_to_document(_docx_bytes(build))
+
+
+R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
