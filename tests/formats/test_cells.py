@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pipelines.formats.cells import GridBuilder, clean_cell, drop_covered
@@ -32,6 +32,7 @@ def test_clean_cell(raw, clean):
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
+@settings(database=None)  # no .hypothesis/ directory: pyproject's norecursedirs would warn about it
 @given(st.text(alphabet=st.sampled_from(list("不予公开商业企 \n\u3000\xa0123.、（）")), max_size=40))
 def test_clean_cell_properties(raw):
     cleaned = clean_cell(raw)
