@@ -1,0 +1,169 @@
+"""`extract_tables`: find the three tables, read every row, solve glued runs, evaluate the rules."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from pipelines.document import Document
+from pipelines.tables import labels, rules
+from pipelines.tables.flatten import Layout, Piece, drop_page_numbers, layout_of
+from pipelines.tables.glued import Reading, RowResult, blocks_rule, row_candidates, sum_rule
+from pipelines.tables.grid import document_text
+from pipelines.tables.locate import FoundTable, find_regions, read_table, review_cells
+from pipelines.tables.model import Cell, Check, TableExtraction
+from pipelines.tables.pre2019 import indicators
+from pipelines.tables.solver import Solved, agree, app_equations, solve
+from pipelines.tables.template import RESULT_ROWS, REVIEW_FLAT, RowSpec, ad_rows, app_rows
+
+
+@dataclass
+class TableOut:
+    """Cells and checks of one table, before they join the extraction."""
+
+    cells: list[Cell] = field(default_factory=list)
+    checks: list[Check] = field(default_factory=list)
+    unsure: set[tuple[str, str]] = field(default_factory=set)
+
+
+def extract_tables(document: Document) -> TableExtraction:
+    """Find the three statistical tables in `document` and map them onto canonical cells."""
+    text = drop_page_numbers(labels.normalize(document_text(document)))
+    layout = layout_of(text)
+    regions = find_regions(text)
+    out = TableExtraction()
+    version = None
+    if regions.active:
+        version = _active(text, regions.active, layout, out)
+    if regions.applications:
+        version = _applications(text, regions.applications, layout, version, out) or version
+    if regions.review:
+        _review(text, regions.review, layout, version or "v2021", out)
+    if not out.cells and labels.PRE2019_HINTS.search(text):
+        out.indicators = indicators(text)
+    return out
+
+
+def _ad_version(region_text: str) -> str:
+    v2019 = len(labels.AD_V2019_HINTS.findall(region_text))
+    v2021 = len(labels.AD_V2021_HINTS.findall(region_text))
+    return "v2019" if v2019 > v2021 else "v2021"
+
+
+def _active(text: str, region: tuple[int, int], layout: Layout, out: TableExtraction) -> str | None:
+    version = _ad_version(text[region[0] : region[1]])
+    specs = ad_rows(version)
+    found = read_table(text, region, specs, layout, any_order=True)
+    if len(found.rows) * 2 < len(specs):
+        return None
+    results = _row_results(found, specs, None)
+    solved = solve(results, [])
+    table = _assemble("active_disclosure", specs, found, results, solved)
+    _apply_units(table.cells, results, text[region[0] : region[1]], version)
+    _commit(out, "active_disclosure", version, found, table)
+    return version
+
+
+def _applications(text, region, layout, ad_version, out) -> str | None:
+    probe = read_table(text, region, app_rows(False), layout)
+    collapsed = not {"other_no_correction", "other_fee_unpaid"} & {r.key for r in probe.rows}
+    specs = app_rows(collapsed)
+    found = probe if not collapsed else read_table(text, region, specs, layout)
+    if len(found.rows) < 5:
+        return None
+    results = _row_results(found, specs, sum_rule(6))
+    keys = [r.key for r in found.rows]
+    solved = solve(results, app_equations(keys, [r for r in RESULT_ROWS if r in keys], 7))
+    table = _assemble("applications", specs, found, results, solved)
+    table.checks.extend(rules.application_checks(_index(table.cells), table.unsure))
+    name = "v2021" if not collapsed else ("other_total" if ad_version == "v2021" else "v2019")
+    _commit(out, "applications", name, found, table)
+    return "v2019" if name == "v2019" else None
+
+
+def _review(text: str, region: tuple[int, int], layout: Layout, version: str, out: TableExtraction) -> None:
+    cells = review_cells(text, region, layout)
+    if not any(p.kind in ("num", "null") for p in cells) and len(cells) < 15:
+        return
+    drops = _width(cells) < 15
+    result = row_candidates(cells, REVIEW_FLAT.kinds, drops, blocks_rule(5), leading_first=True)
+    solved = solve({REVIEW_FLAT.key: result}, [])
+    table = TableOut()
+    _fill(table, "review_litigation", REVIEW_FLAT, result, solved.options[REVIEW_FLAT.key], solved.status)
+    for cell in table.cells:
+        cell.row_key, cell.col_key = cell.col_key.split(".")
+    table.unsure = {tuple(k.split(".")) for _, k in table.unsure}  # type: ignore[misc]
+    table.checks.extend(rules.review_checks(_index(table.cells), table.unsure))
+    _commit(out, "review_litigation", version, FoundTable(), table)
+
+
+def _width(cells: list[Piece]) -> int:
+    return sum(sum(ch.isdigit() for ch in p.raw) if p.kind == "num" else 1 for p in cells)
+
+
+def _row_results(found: FoundTable, specs: list[RowSpec], rule) -> dict[str, RowResult]:
+    by_key = {s.key: s for s in specs}
+    drops = any(_width(r.cells) < len(by_key[r.key].cols) for r in found.rows)
+    return {r.key: row_candidates(r.cells, by_key[r.key].kinds, drops, rule) for r in found.rows}
+
+
+def _assemble(name: str, specs: list[RowSpec], found: FoundTable, results, solved: Solved) -> TableOut:
+    table = TableOut()
+    for spec in specs:
+        if spec.key in results:
+            _fill(table, name, spec, results[spec.key], solved.options[spec.key], solved.status)
+        else:
+            table.cells.extend(Cell(name, spec.key, col, None, None) for col in spec.cols)
+            table.checks.append(Check("label", f"{name}.{spec.key}", False, "row label not found; cells NULL"))
+    return table
+
+
+def _fill(table: TableOut, name: str, spec: RowSpec, result: RowResult, options: list[Reading], status) -> None:
+    settled = agree(options, len(spec.cols))
+    raw_run = result.glued or None
+    for col, (value, raw, ok) in zip(spec.cols, settled, strict=True):
+        table.cells.append(Cell(name, spec.key, col, value, raw if ok else raw_run))
+        if not ok:
+            table.unsure.add((spec.key, col))
+    scope = f"{name}.{spec.key}"
+    if not result.candidates and not result.bounded:
+        table.checks.append(Check("cells", scope, False, f"cannot read {len(spec.cols)} cells from '{raw_run}'"))
+    elif any(not ok for _, _, ok in settled):
+        table.checks.append(Check("split", scope, False, _split_detail(result, options, status.get(spec.key))))
+    elif result.glued:
+        table.checks.append(Check("split", scope, True, f"'{result.glued}' read as {_show(options[0])}"))
+
+
+def _split_detail(result: RowResult, options: list[Reading], status: str | None) -> str:
+    if status == "bounded" or result.bounded:
+        return f"'{result.glued}': search bound exceeded; unresolved cells NULL"
+    shown = "; ".join(_show(o) for o in options[:6])
+    more = f" (+{len(options) - 6} more)" if len(options) > 6 else ""
+    kind = "no reading satisfies the rules" if status == "inconsistent" else f"{len(options)} consistent readings"
+    return f"'{result.glued}': {kind}: {shown}{more}; differing cells NULL"
+
+
+def _show(reading: Reading) -> str:
+    return "(" + ",".join(raw or "_" for _, raw in reading) + ")"
+
+
+def _apply_units(cells: list[Cell], results: dict[str, RowResult], region_text: str, version: str) -> None:
+    header = labels.FEE_UNIT.search(region_text) or labels.AMOUNT_UNIT.search(region_text)
+    for cell in cells:
+        if cell.col_key in ("fee_amount", "amount") and cell.value is not None:
+            row = results.get(cell.row_key)
+            unit = (row.unit if row else None) or (header.group(1) if header else None)
+            cell.unit = unit or ("万元" if version == "v2021" else None)
+
+
+def _index(cells: list[Cell]) -> dict[tuple[str, str], Cell]:
+    return {(c.row_key, c.col_key): c for c in cells}
+
+
+def _commit(out: TableExtraction, name: str, template: str, found: FoundTable, table: TableOut) -> None:
+    out.table_templates[name] = template
+    out.cells.extend(table.cells)
+    out.checks.extend(table.checks)
+    out.checks.append(rules.nonnegative_check(name, table.cells))
+    for label, cells in found.extra:
+        out.extra_rows.append((name, label, [p.raw for p in cells]))
+        out.checks.append(Check("label", f"{name}.extra", False, f"unknown row '{label}' kept in extra_rows"))

@@ -1,0 +1,107 @@
+"""Cross-row search: pick the row readings that satisfy the column rules together (R3.1, R3.3).
+
+Rows with one candidate are fixed. The ambiguous rows are enumerated jointly, at most
+`MAX_COMBINATIONS` combinations; each combination is scored by the number of column equations it
+breaks (only equations touching an ambiguous row count). If some combinations break none, they are
+the consistent solutions; otherwise there is no consistent solution and every candidate stays in
+play. A cell gets a value only where all remaining solutions agree. Beyond the bound, each row
+keeps its own candidates (the result is more NULLs, never a guess).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from itertools import product
+from math import prod
+
+from pipelines.tables.glued import Reading, RowResult
+
+MAX_COMBINATIONS = 4096
+
+# An equation: (left terms, right terms); a term is (row_key, column_index).
+Equation = tuple[tuple[tuple[str, int], ...], tuple[tuple[str, int], ...]]
+
+
+@dataclass
+class Solved:
+    """Per row: the readings still possible after the cross-row search, and how it ended."""
+
+    options: dict[str, list[Reading]]
+    status: dict[str, str]  # row_key → "unique" | "ambiguous" | "inconsistent" | "bounded"
+
+
+def _value(readings: dict[str, Reading], term: tuple[str, int]) -> int | float:
+    reading = readings.get(term[0])
+    return (reading[term[1]][0] or 0) if reading else 0
+
+
+def _broken(readings: dict[str, Reading], equations: list[Equation]) -> int:
+    count = 0
+    for left, right in equations:
+        if sum(_value(readings, t) for t in left) != sum(_value(readings, t) for t in right):
+            count += 1
+    return count
+
+
+def solve(rows: dict[str, RowResult], equations: list[Equation]) -> Solved:
+    fixed = {k: r.candidates[0] for k, r in rows.items() if len(r.candidates) == 1}
+    open_rows = [k for k, r in rows.items() if len(r.candidates) > 1]
+    options = {k: list(r.candidates) for k, r in rows.items()}
+    status = {k: _row_status(r) for k, r in rows.items()}
+    if not open_rows:
+        return Solved(options, status)
+    touching = [eq for eq in equations if any(t[0] in open_rows for side in eq for t in side)]
+    if prod(len(rows[k].candidates) for k in open_rows) > MAX_COMBINATIONS:
+        status.update({k: "bounded" for k in open_rows})
+        return Solved(options, status)
+    scored = []
+    for combo in product(*(rows[k].candidates for k in open_rows)):
+        readings = {**fixed, **dict(zip(open_rows, combo, strict=True))}
+        scored.append((_broken(readings, touching), combo))
+    best = min(score for score, _ in scored)
+    if best > 0:
+        status.update({k: "inconsistent" for k in open_rows})
+        return Solved(options, status)
+    for i, key in enumerate(open_rows):
+        kept = list(dict.fromkeys(combo[i] for score, combo in scored if score == 0))
+        options[key] = kept
+        status[key] = "unique" if len(kept) == 1 else "ambiguous"
+    return Solved(options, status)
+
+
+def _row_status(row: RowResult) -> str:
+    if row.bounded:
+        return "bounded"
+    if not row.candidates:
+        return "inconsistent"
+    return "unique" if len(row.candidates) == 1 else "ambiguous"
+
+
+def agree(options: list[Reading], width: int) -> list[tuple[int | float | None, str, bool]]:
+    """Per column: (value, raw, settled). Unsettled columns differ between the remaining readings."""
+    if not options:
+        return [(None, "", False)] * width
+    out = []
+    for col in range(width):
+        values = {reading[col] for reading in options}
+        if len(values) == 1:
+            value, raw = next(iter(values))
+            out.append((value, raw, True))
+        else:
+            out.append((None, "", False))
+    return out
+
+
+def app_equations(row_keys: list[str], result_rows: list[str], width: int) -> list[Equation]:
+    """R3.1 and R3.3 for every column of the applications table."""
+    eqs: list[Equation] = []
+    have = set(row_keys)
+    for c in range(width):
+        eqs.append(
+            (
+                tuple((k, c) for k in ("new_received", "carried_over") if k in have),
+                tuple((k, c) for k in ("results_total", "carried_forward") if k in have),
+            )
+        )
+        eqs.append((tuple([("results_total", c)]), tuple((k, c) for k in result_rows if k in have)))
+    return eqs
