@@ -1,0 +1,36 @@
+"""Project settings. Non-default values say why; `# default X` gives Scrapy's own default."""
+
+BOT_NAME = "nianbao"
+SPIDER_MODULES = ["crawler.spiders"]
+NEWSPIDER_MODULE = "crawler.spiders"
+COMMANDS_MODULE = "crawler.commands"
+
+# Politeness: government portals are small servers; one request at a time per host.
+ROBOTSTXT_OBEY = True  # default False
+USER_AGENT = "nianbao/0.1 (+https://example.org/nianbao; research crawler for 政府信息公开年报)"
+CONCURRENT_REQUESTS_PER_DOMAIN = 1  # default 8
+DOWNLOAD_DELAY = 1.0  # default 0
+DOWNLOAD_DELAY_JITTER = 0.5  # ±50 %, default 0.5
+AUTOTHROTTLE_ENABLED = True  # default False
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+DOWNLOAD_TIMEOUT = 60  # default 180
+TELNETCONSOLE_ENABLED = False  # default True
+REMOTE_CONTROL_ENABLED = False  # default True: no listening port on a crawler host
+FEED_EXPORT_ENCODING = "utf-8"
+LOG_LEVEL = "INFO"
+
+# The item pipelines: one job each (see pipelines/__init__.py); `scrapy ingest` and crawls share them.
+ITEM_PIPELINES = {
+    "pipelines.identify.IdentifyReportPipeline": 100,
+    "pipelines.decode.DecodeDocumentPipeline": 200,
+    "pipelines.metadata.ExtractMetadataPipeline": 300,
+    "pipelines.sections.SplitSectionsPipeline": 400,
+    "pipelines.extract_tables.ExtractTablesPipeline": 500,
+    "pipelines.segment.SegmentSectionsPipeline": 600,
+    "pipelines.store.StoreReportPipeline": 700,
+}
+
+REPORTS_DB = "data/reports.db"  # the researchers' database (../shared/spec/database.md)
+REPORTS_SEGMENTER = "rjieba"  # or "jieba" (reference engine, ~35× slower)
+REPORTS_MAX_BYTES = 40 * 1024 * 1024  # larger documents are recorded as errors, not parsed
