@@ -155,7 +155,7 @@ def row_candidates(
     if len(cells) == n:
         result.candidates = [_direct(cells, kinds)]
         return result
-    result.glued = "".join(p.raw for p in cells)
+    result.glued = " ".join(p.raw for p in cells)
     budget = [MAX_NODES]
     found: list[Reading] = []
     for parts in _split_all(cells, budget, n):

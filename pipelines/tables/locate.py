@@ -127,7 +127,8 @@ def split_cells(items: list[Piece]) -> tuple[list[Piece], list[tuple[str, list[P
         started = True
         if current is not None:
             current.append(piece)
-    return cells, [(label, c) for label, c in extras if any(p.kind == "num" for p in c)]
+    # an unknown row needs a label and at least two cells with a number ('数据1' headers are not rows)
+    return cells, [(label, c) for label, c in extras if len(c) >= 2 and any(p.kind == "num" for p in c)]
 
 
 def read_table(

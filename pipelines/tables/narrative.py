@@ -7,12 +7,12 @@ import re
 from pipelines.tables.model import Cell, Check
 from pipelines.tables.template import APP_COLS
 
-_NUM = r"(\d[\d,]*)\s*(?:件|份|条|个)"
+_NUM = r"(\d[\d,]*)\s*件"
 # (pattern, what it is compared with): 收到/受理 … 申请 N件 → new_received.total (or + carried_over);
 # 办结/答复 N件 → results_total.total
 _RECEIVED = re.compile(r"(?:收到|受理|接收)[^。；;，,\d]{0,16}?申请[^。；;\d]{0,8}?" + _NUM)
 _RECEIVED_ALT = re.compile(r"(?:收到|受理|接收)[^。；;\d]{0,6}?" + _NUM + r"[^。；;\d]{0,4}?申请")
-_ANSWERED = re.compile(r"(?:办结|答复|办理完毕)[^。；;，,\d]{0,10}?" + _NUM)
+_ANSWERED = re.compile(r"(?:办结|办理完毕)[^。；;，,\d]{0,10}?" + _NUM)
 
 
 def _value(cells: list[Cell], row: str, col: str) -> int | float | None:

@@ -69,3 +69,15 @@ def nonnegative_check(table_name: str, cells: list[Cell]) -> Check:
     bad = [f"{c.row_key}.{c.col_key}={c.value}" for c in cells if c.col_key != "items_change" and (c.value or 0) < 0]
     detail = "negative: " + ", ".join(bad) if bad else f"{len(cells)} cells, none negative"
     return Check("R0", table_name, not bad, detail)
+
+
+# The soft checks live in narrative.py; re-exported here because the store imports them from `rules`.
+from pipelines.tables.narrative import carryover_checks, narrative_checks  # noqa: E402
+
+__all__ = [
+    "application_checks",
+    "carryover_checks",
+    "narrative_checks",
+    "nonnegative_check",
+    "review_checks",
+]

@@ -45,9 +45,10 @@ def _broken(readings: dict[str, Reading], equations: list[Equation]) -> int:
 
 def solve(rows: dict[str, RowResult], equations: list[Equation]) -> Solved:
     fixed = {k: r.candidates[0] for k, r in rows.items() if len(r.candidates) == 1}
-    open_rows = [k for k, r in rows.items() if len(r.candidates) > 1]
     options = {k: list(r.candidates) for k, r in rows.items()}
     status = {k: _row_status(r) for k, r in rows.items()}
+    in_rules = {t[0] for eq in equations for side in eq for t in side}
+    open_rows = [k for k, r in rows.items() if len(r.candidates) > 1 and k in in_rules]
     if not open_rows:
         return Solved(options, status)
     touching = [eq for eq in equations if any(t[0] in open_rows for side in eq for t in side)]
