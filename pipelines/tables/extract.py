@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from pipelines.document import Document
 from pipelines.tables import labels, rules
-from pipelines.tables.flatten import Layout, Piece, drop_page_numbers, layout_of
+from pipelines.tables.flatten import BLANK, Layout, Piece, drop_page_numbers, layout_of
 from pipelines.tables.glued import Reading, RowResult, blocks_rule, row_candidates, sum_rule
 from pipelines.tables.grid import document_text
 from pipelines.tables.locate import FoundTable, find_regions, read_table, review_cells
@@ -30,17 +30,43 @@ def extract_tables(document: Document) -> TableExtraction:
     text = drop_page_numbers(labels.normalize(document_text(document)))
     layout = layout_of(text)
     regions = find_regions(text)
+    ad = _read_active(text, regions.active, layout) if regions.active else None
+    app = _read_applications(text, regions.applications, layout) if regions.applications else None
+    review = review_cells(text, regions.review, layout) if regions.review else None
+    drops = _drops_seen(ad, app, review)
     out = TableExtraction()
     version = None
-    if regions.active:
-        version = _active(text, regions.active, layout, out)
-    if regions.applications:
-        version = _applications(text, regions.applications, layout, version, out) or version
-    if regions.review:
-        _review(text, regions.review, layout, version or "v2021", out)
+    if ad:
+        version = _active(ad, text[slice(*regions.active)], drops, out)
+    if app:
+        version = _applications(app, drops, version, out) or version
+    if review is not None:
+        _review(review, version or "v2021", drops, out)
     if not out.cells and labels.PRE2019_HINTS.search(text):
         out.indicators = indicators(text)
     return out
+
+
+@dataclass
+class Read:
+    """A table as found in the text: its template version, row specs and rows."""
+
+    version: str
+    specs: list[RowSpec]
+    found: FoundTable
+
+
+def _drops_seen(ad: Read | None, app: Read | None, review: list[Piece] | None) -> bool:
+    """Does the document drop blank cells? Evidence: a row with fewer cells/digits than columns.
+
+    Then every glued run may hide blanks anywhere (010, 020); without evidence, runs split into
+    exactly the row's cells (008–012, 021), since a layout that keeps blanks keeps them everywhere.
+    """
+    for table in (ad, app):
+        widths = {s.key: len(s.cols) for s in table.specs} if table else {}
+        if table and any(_width(r.cells) < widths[r.key] for r in table.found.rows):
+            return True
+    return review is not None and any(p.kind == "num" for p in review) and _width(review) < 15
 
 
 def _ad_version(region_text: str) -> str:
@@ -49,42 +75,44 @@ def _ad_version(region_text: str) -> str:
     return "v2019" if v2019 > v2021 else "v2021"
 
 
-def _active(text: str, region: tuple[int, int], layout: Layout, out: TableExtraction) -> str | None:
+def _read_active(text: str, region: tuple[int, int], layout: Layout) -> Read | None:
     version = _ad_version(text[region[0] : region[1]])
     specs = ad_rows(version)
     found = read_table(text, region, specs, layout, any_order=True)
-    if len(found.rows) * 2 < len(specs):
-        return None
-    results = _row_results(found, specs, None)
-    solved = solve(results, [])
-    table = _assemble("active_disclosure", specs, found, results, solved)
-    _apply_units(table.cells, results, text[region[0] : region[1]], version)
-    _commit(out, "active_disclosure", version, found, table)
-    return version
+    return Read(version, specs, found) if len(found.rows) * 2 >= len(specs) else None
 
 
-def _applications(text, region, layout, ad_version, out) -> str | None:
+def _read_applications(text: str, region: tuple[int, int], layout: Layout) -> Read | None:
     probe = read_table(text, region, app_rows(False), layout)
     collapsed = not {"other_no_correction", "other_fee_unpaid"} & {r.key for r in probe.rows}
     specs = app_rows(collapsed)
     found = probe if not collapsed else read_table(text, region, specs, layout)
-    if len(found.rows) < 5:
-        return None
-    results = _row_results(found, specs, sum_rule(6))
-    keys = [r.key for r in found.rows]
+    return Read("collapsed" if collapsed else "v2021", specs, found) if len(found.rows) >= 5 else None
+
+
+def _active(ad: Read, region_text: str, drops: bool, out: TableExtraction) -> str:
+    results = _row_results(ad.found, ad.specs, None, drops)
+    solved = solve(results, [])
+    table = _assemble("active_disclosure", ad.specs, results, solved)
+    _apply_units(table.cells, results, region_text, ad.version)
+    _commit(out, "active_disclosure", ad.version, ad.found, table)
+    return ad.version
+
+
+def _applications(app: Read, drops: bool, ad_version: str | None, out: TableExtraction) -> str | None:
+    results = _row_results(app.found, app.specs, sum_rule(6), drops)
+    keys = [r.key for r in app.found.rows]
     solved = solve(results, app_equations(keys, [r for r in RESULT_ROWS if r in keys], 7))
-    table = _assemble("applications", specs, found, results, solved)
+    table = _assemble("applications", app.specs, results, solved)
     table.checks.extend(rules.application_checks(_index(table.cells), table.unsure))
+    collapsed = app.version == "collapsed"
     name = "v2021" if not collapsed else ("other_total" if ad_version == "v2021" else "v2019")
-    _commit(out, "applications", name, found, table)
+    _commit(out, "applications", name, app.found, table)
     return "v2019" if name == "v2019" else None
 
 
-def _review(text: str, region: tuple[int, int], layout: Layout, version: str, out: TableExtraction) -> None:
-    cells = review_cells(text, region, layout)
-    if not any(p.kind in ("num", "null") for p in cells) and len(cells) < 15:
-        return
-    drops = _width(cells) < 15
+def _review(cells: list[Piece], version: str, drops: bool, out: TableExtraction) -> None:
+    cells = cells or [BLANK]  # the header is there but no cell printed: a blank table (glued layouts drop blanks)
     result = row_candidates(cells, REVIEW_FLAT.kinds, drops, blocks_rule(5), leading_first=True)
     solved = solve({REVIEW_FLAT.key: result}, [])
     table = TableOut()
@@ -100,13 +128,12 @@ def _width(cells: list[Piece]) -> int:
     return sum(sum(ch.isdigit() for ch in p.raw) if p.kind == "num" else 1 for p in cells)
 
 
-def _row_results(found: FoundTable, specs: list[RowSpec], rule) -> dict[str, RowResult]:
+def _row_results(found: FoundTable, specs: list[RowSpec], rule, drops: bool) -> dict[str, RowResult]:
     by_key = {s.key: s for s in specs}
-    drops = any(_width(r.cells) < len(by_key[r.key].cols) for r in found.rows)
     return {r.key: row_candidates(r.cells, by_key[r.key].kinds, drops, rule) for r in found.rows}
 
 
-def _assemble(name: str, specs: list[RowSpec], found: FoundTable, results, solved: Solved) -> TableOut:
+def _assemble(name: str, specs: list[RowSpec], results, solved: Solved) -> TableOut:
     table = TableOut()
     for spec in specs:
         if spec.key in results:

@@ -31,11 +31,12 @@ def drop_page_numbers(text: str) -> str:
 
 @dataclass(frozen=True)
 class Piece:
-    kind: str  # "num" | "blank" | "null" | "text"
+    kind: str  # "num" | "blank" | "null" | "text" | "pad"
     raw: str
 
 
 BLANK = Piece("blank", "")
+PAD = Piece("pad", "")  # blank lines at a table's end: empty cells only if the row needs them
 
 
 def gap_base(text: str) -> int:
@@ -119,7 +120,8 @@ def line_pieces(span: str, base: int, tail: bool = False) -> list[Piece]:
     """One cell per line (or glued / space-separated within a line); blank lines may encode empty cells.
 
     The first line is the rest of the label's line and the last one the start of the next label's line,
-    so neither counts as a blank line. At the end of a table (`tail`) trailing blank lines are layout.
+    so neither counts as a blank line. At the end of a table (`tail`) trailing blank lines may be
+    layout rather than empty cells: they become `PAD` pieces, used only when the row is short.
     """
     lines = span.split("\n")
     out = _words(lines[0]) if lines[0].strip() else []
@@ -133,8 +135,7 @@ def line_pieces(span: str, base: int, tail: bool = False) -> list[Piece]:
         out.extend([BLANK] * blanks_in_gap(gap, base))
         out.extend(_words(line))
         gap = 0
-    if not tail:
-        out.extend([BLANK] * blanks_in_gap(gap, base))
+    out.extend([PAD if tail else BLANK] * blanks_in_gap(gap, base))
     if lines[-1].strip():
         out.extend(_words(lines[-1]))
     return out

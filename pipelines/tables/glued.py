@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from itertools import combinations
 
-from pipelines.tables.flatten import Piece
+from pipelines.tables.flatten import BLANK, Piece
 from pipelines.tables.values import parse_value, split_unit
 
 MAX_PART_DIGITS = 9
@@ -104,6 +104,15 @@ def readings(parts: list[str], kinds: tuple[str, ...], allow_drops: bool) -> lis
     return out
 
 
+def use_pads(cells: list[Piece], n: int) -> list[Piece]:
+    """Trailing `pad` pieces become blank cells only as far as they complete a short row."""
+    core = [p for p in cells if p.kind != "pad"]
+    pads = len(cells) - len(core)
+    if pads and len(core) < n <= len(core) + pads:
+        return core + [BLANK] * (n - len(core))
+    return core
+
+
 def trim(cells: list[Piece], n: int, leading_first: bool) -> list[Piece] | None:
     """Drop surplus blank cells at the row's ends (flattener padding); None if non-blanks would go."""
     excess = len(cells) - n
@@ -146,6 +155,9 @@ def row_candidates(
     """Every consistent reading of `cells` as `len(kinds)` columns (see the module docstring)."""
     n = len(kinds)
     result = RowResult(unit=_unit(cells))
+    cells = use_pads(cells, n)
+    if cells and len(cells) < n and all(p.kind == "blank" for p in cells):
+        cells = cells + [BLANK] * (n - len(cells))  # an all-blank row reads the same whatever its width
     if len(cells) > n:
         trimmed = trim(cells, n, leading_first)
         if trimmed is None:

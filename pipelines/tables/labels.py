@@ -104,7 +104,7 @@ AD_V2019_HINTS = re.compile(
 )
 APP_START = re.compile(r"勾\s*稽\s*关\s*系|申\s*请\s*人\s*情\s*况|" + loose("本年新收"))
 SECTION3 = re.compile(r"三\s*[、.]\s*收\s*到\s*和\s*处\s*理")
-SECTION4 = re.compile(r"四\s*[、.][^\n]{0,24}?(?:复\s*议|诉\s*讼)")
+SECTION4 = re.compile(r"四\s*[、.](?!\s*结\s*转)[^\n\d]{0,24}?(?:复\s*议|诉\s*讼)")
 RL_START = re.compile(r"结\s*果\s*维\s*持|尚\s*未\s*审\s*结|行\s*政\s*复\s*议\s*[|\t\n\u3000 ]*行\s*政\s*诉\s*讼")
 SECTION5 = re.compile(r"五\s*[、.][^\n]{0,12}?(?:问\s*题|改\s*进)|存在的主要问题|六\s*[、.]\s*其他需要报告")
 FEE_UNIT = re.compile(r"收费金额[^\n|\t]{0,6}?[（(]\s*(?:单位\s*[:：]\s*)?(万元|元)")
