@@ -83,10 +83,10 @@ def _read_active(text: str, region: tuple[int, int], layout: Layout) -> Read | N
 
 
 def _read_applications(text: str, region: tuple[int, int], layout: Layout) -> Read | None:
-    probe = read_table(text, region, app_rows(False), layout)
-    collapsed = not {"other_no_correction", "other_fee_unpaid"} & {r.key for r in probe.rows}
+    sub_rows = ("other_no_correction", "other_fee_unpaid")
+    collapsed = not any(labels.row_pattern(k).search(text, *region) for k in sub_rows)
     specs = app_rows(collapsed)
-    found = probe if not collapsed else read_table(text, region, specs, layout)
+    found = read_table(text, region, specs, layout)
     return Read("collapsed" if collapsed else "v2021", specs, found) if len(found.rows) >= 5 else None
 
 

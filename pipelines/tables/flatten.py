@@ -68,6 +68,8 @@ def classify(text: str) -> list[Piece]:
     stripped = text.strip()
     if not stripped:
         return [BLANK]
+    if stripped.isdigit():
+        return [Piece("num", stripped)]
     if is_null_marker(stripped):
         return [Piece("null", stripped)]
     return [Piece(kind, raw) for kind, raw in split_piece(stripped)]
@@ -75,10 +77,13 @@ def classify(text: str) -> list[Piece]:
 
 def _words(field: str) -> list[Piece]:
     """A field that may hold several space-separated cells ('0 0 0', '0\u3000\u30000')."""
-    if _MD_RULE.match(field):
+    field = field.strip()
+    if "-" in field and _MD_RULE.match(field):
         return []
+    if " " not in field and "\u3000" not in field:
+        return classify(field)
     field = _NUMBER_SPACE_UNIT.sub(r"\1", field)  # '2024 年' is narrative, like '2024年'
-    return [p for word in _SPACES.split(field.strip()) if word for p in classify(word)]
+    return [p for word in _SPACES.split(field) if word for p in classify(word)]
 
 
 def pipe_pieces(span: str, markdown: bool = False) -> list[Piece]:

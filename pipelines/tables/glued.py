@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from itertools import combinations
 
 from pipelines.tables.flatten import BLANK, Piece
@@ -54,6 +55,21 @@ def part_ok(part: str, kind: str) -> bool:
 
 def token_splits(text: str, budget: list[int], max_parts: int) -> list[list[str]]:
     """All ways to cut `text` into at most `max_parts` valid numbers (any kind), bounded by `budget`."""
+    cached = _splits_cached(text, max_parts)
+    budget[0] -= cached[1]
+    return [list(parts) for parts in cached[0]]
+
+
+@lru_cache(maxsize=4096)
+def _splits_cached(text: str, max_parts: int) -> tuple[tuple[tuple[str, ...], ...], int]:
+    """(splits, steps used); a run that exhausts the step budget returns what it found and MAX_NODES+1 steps."""
+    budget = [MAX_NODES]
+    found = _enumerate(text, budget, max_parts)
+    steps = MAX_NODES - budget[0] if budget[0] >= 0 else MAX_NODES + 1
+    return tuple(tuple(p) for p in found), steps
+
+
+def _enumerate(text: str, budget: list[int], max_parts: int) -> list[list[str]]:
     out: list[list[str]] = []
     widest = MAX_PART_DIGITS + 8  # digits, sign, decimal point and decimals
 

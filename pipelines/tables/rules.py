@@ -37,8 +37,8 @@ def _fmt(value: float) -> str:
 
 
 def _name(keys: list[Key]) -> str:
-    rows = sorted({r for r, _ in keys}, key=[r for r, _ in keys].index)
-    return "+".join(rows) if len({c for _, c in keys}) == 1 else "+".join(c for _, c in keys)
+    same_col = all(c == keys[0][1] for _, c in keys)
+    return "+".join(r for r, _ in keys) if same_col else "+".join(c for _, c in keys)
 
 
 def application_checks(table: dict[Key, Cell], unsure: set[Key]) -> list[Check]:

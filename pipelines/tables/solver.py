@@ -30,15 +30,29 @@ class Solved:
     status: dict[str, str]  # row_key → "unique" | "ambiguous" | "inconsistent" | "bounded"
 
 
-def _value(readings: dict[str, Reading], term: tuple[str, int]) -> int | float:
-    reading = readings.get(term[0])
-    return (reading[term[1]][0] or 0) if reading else 0
+# An equation compiled against the open rows: constant part (fixed rows) and (open row index, column, sign) terms.
+Compiled = tuple[float, tuple[tuple[int, int, int], ...]]
 
 
-def _broken(readings: dict[str, Reading], equations: list[Equation]) -> int:
+def _compile(eq: Equation, fixed: dict[str, Reading], open_rows: list[str]) -> Compiled:
+    const = 0.0
+    terms = []
+    for sign, side in ((1, eq[0]), (-1, eq[1])):
+        for row, col in side:
+            if row in open_rows:
+                terms.append((open_rows.index(row), col, sign))
+            elif row in fixed:
+                const += sign * (fixed[row][col][0] or 0)
+    return const, tuple(terms)
+
+
+def _broken(combo: tuple[Reading, ...], equations: list[Compiled]) -> int:
     count = 0
-    for left, right in equations:
-        if sum(_value(readings, t) for t in left) != sum(_value(readings, t) for t in right):
+    for const, terms in equations:
+        total = const
+        for index, col, sign in terms:
+            total += sign * (combo[index][col][0] or 0)
+        if total != 0:
             count += 1
     return count
 
@@ -51,14 +65,13 @@ def solve(rows: dict[str, RowResult], equations: list[Equation]) -> Solved:
     open_rows = [k for k, r in rows.items() if len(r.candidates) > 1 and k in in_rules]
     if not open_rows:
         return Solved(options, status)
-    touching = [eq for eq in equations if any(t[0] in open_rows for side in eq for t in side)]
+    touching = [_compile(eq, fixed, open_rows) for eq in equations if any(t[0] in open_rows for s in eq for t in s)]
     if prod(len(rows[k].candidates) for k in open_rows) > MAX_COMBINATIONS:
         status.update({k: "bounded" for k in open_rows})
         return Solved(options, status)
     scored = []
     for combo in product(*(rows[k].candidates for k in open_rows)):
-        readings = {**fixed, **dict(zip(open_rows, combo, strict=True))}
-        scored.append((_broken(readings, touching), combo))
+        scored.append((_broken(combo, touching), combo))
     best = min(score for score, _ in scored)
     if best > 0:
         status.update({k: "inconsistent" for k in open_rows})

@@ -29,6 +29,8 @@ def is_number(text: str) -> bool:
 
 def parse_value(raw: str, kind: str) -> int | float | None:
     """Parse one cell leniently (the cell boundaries are known). Blank and markers → None."""
+    if raw.isdigit() and raw.isascii():
+        return float(raw) if kind == "money" else int(raw)
     text, _unit = split_unit(raw)
     if not text or is_null_marker(text) or not _NUMBER.match(text):
         return None
