@@ -1,8 +1,9 @@
 """Cross-row search: pick the row readings that satisfy the column rules together (R3.1, R3.3).
 
-Rows with one candidate are fixed. The ambiguous rows are enumerated jointly, at most
-`MAX_COMBINATIONS` combinations; each combination is scored by the number of column equations it
-breaks (only equations touching an ambiguous row count). If some combinations break none, they are
+Rows with one candidate are fixed. The ambiguous rows' readings are first pruned by
+arc consistency (a reading that no choice of the other rows can complete is dropped), then the
+rest are enumerated jointly, at most `MAX_COMBINATIONS` combinations; each combination is scored
+by the number of column equations it breaks (only equations touching an ambiguous row count). If some combinations break none, they are
 the consistent solutions; otherwise there is no consistent solution and every candidate stays in
 play. A cell gets a value only where all remaining solutions agree. Beyond the bound, each row
 keeps its own candidates (the result is more NULLs, never a guess).
@@ -66,11 +67,16 @@ def solve(rows: dict[str, RowResult], equations: list[Equation]) -> Solved:
     if not open_rows:
         return Solved(options, status)
     touching = [_compile(eq, fixed, open_rows) for eq in equations if any(t[0] in open_rows for s in eq for t in s)]
-    if prod(len(rows[k].candidates) for k in open_rows) > MAX_COMBINATIONS:
+    domains = prune([list(rows[k].candidates) for k in open_rows], touching)
+    if any(not d for d in domains):
+        status.update({k: "inconsistent" for k in open_rows})
+        return Solved(options, status)
+    if prod(len(d) for d in domains) > MAX_COMBINATIONS:
+        # pruning is exact only if some consistent solution exists, which we could not confirm: keep all
         status.update({k: "bounded" for k in open_rows})
         return Solved(options, status)
     scored = []
-    for combo in product(*(rows[k].candidates for k in open_rows)):
+    for combo in product(*domains):
         scored.append((_broken(combo, touching), combo))
     best = min(score for score, _ in scored)
     if best > 0:
@@ -81,6 +87,40 @@ def solve(rows: dict[str, RowResult], equations: list[Equation]) -> Solved:
         options[key] = kept
         status[key] = "unique" if len(kept) == 1 else "ambiguous"
     return Solved(options, status)
+
+
+MAX_SUMS = 4096  # distinct partial sums tracked per equation while pruning
+
+
+def prune(domains: list[list[Reading]], equations: list[Compiled]) -> list[list[Reading]]:
+    """Drop readings that cannot be part of any solution breaking no equation (arc consistency).
+
+    Exact: only readings with no completion are removed. An equation whose partial-sum sets grow
+    beyond MAX_SUMS is skipped (pruning less, never wrongly).
+    """
+    changed = True
+    while changed:
+        changed = False
+        for const, terms in equations:
+            for index, col, sign in terms:
+                others = [t for t in terms if t[0] != index]
+                sums = _sums(domains, others, const)
+                if sums is None:
+                    continue
+                kept = [r for r in domains[index] if -sign * (r[col][0] or 0) in sums]
+                if len(kept) < len(domains[index]):
+                    domains[index], changed = kept, True
+    return domains
+
+
+def _sums(domains: list[list[Reading]], terms, const: float) -> set[float] | None:
+    sums = {const}
+    for index, col, sign in terms:
+        values = {sign * (r[col][0] or 0) for r in domains[index]}
+        sums = {a + b for a in sums for b in values}
+        if len(sums) > MAX_SUMS:
+            return None
+    return sums
 
 
 def _row_status(row: RowResult) -> str:
