@@ -303,10 +303,37 @@ def review_grid(ts: TableSet, style: int = 0) -> list[list[str | None]]:
     ]
 
 
-def grid_document(ts: TableSet, style: int = 0) -> Document:
-    blocks = [Block(text=INTRO), Block(text="二、主动公开政府信息情况")]
-    blocks += [table_block(g) for g in active_grids(ts, style)]
-    blocks += [Block(text="三、收到和处理政府信息公开申请情况"), table_block(application_grid(ts, style))]
-    blocks += [Block(text="四、政府信息公开行政复议、行政诉讼情况"), table_block(review_grid(ts, style))]
-    blocks.append(Block(text=OUTRO))
+CHROME_TOP = "首页 > 政务公开 > 政府信息公开年报\n发布时间：2024-01-31 浏览次数：1234 字号：大 中 小"
+CHROME_BOTTOM = "扫一扫在手机打开当前页\n网站标识码：1234567890 京ICP备05070218号 主办单位：某某县人民政府办公室"
+
+
+def grid_document(ts: TableSet, style: int = 0, one_table: bool = False) -> Document:
+    """Grid blocks as the HTML converter emits them, inside site chrome; optionally one big table."""
+    parts: list[tuple[str, list[list[list[str | None]]]]] = [
+        ("二、主动公开政府信息情况", active_grids(ts, style)),
+        ("三、收到和处理政府信息公开申请情况", [application_grid(ts, style)]),
+        ("四、政府信息公开行政复议、行政诉讼情况", [review_grid(ts, style)]),
+    ]
+    blocks = [Block(text=CHROME_TOP), Block(text=INTRO)]
+    if one_table:
+        width = max(len(row) for _, grids in parts for grid in grids for row in grid)
+        big: list[list[str | None]] = []
+        for heading, grids in parts:
+            big.append([heading] + [None] * (width - 1))
+            big += [row + [None] * (width - len(row)) for grid in grids for row in grid]
+        blocks.append(table_block(big))
+    else:
+        for heading, grids in parts:
+            blocks.append(Block(text=heading))
+            blocks += [table_block(g) for g in grids]
+    blocks += [Block(text=OUTRO), Block(text=CHROME_BOTTOM)]
     return Document(blocks=blocks, format="html")
+
+
+_TRADITIONAL = str.maketrans("开请数规处书关诉讼议结转计总决务属国内资现无确认获费补缴纳额许罚强发废维纠审项条业构组织体类过报举当办对执询没后个",
+                             "開請數規處書關訴訟議結轉計總決務屬國內資現無確認獲費補繳納額許罰強發廢維糾審項條業構組織體類過報舉當辦對執詢沒後個")  # fmt: skip
+
+
+def traditional(text: str) -> str:
+    """The same report as a mirror site serves it, in traditional characters."""
+    return text.translate(_TRADITIONAL)

@@ -15,7 +15,7 @@ from pipelines.tables import extract_tables, quality
 from pipelines.tables.template import APP_COLS, REVIEW_COLS, REVIEW_ROWS, ad_rows, app_rows
 from pipelines.tables.values import parse_value
 
-from .render import LAYOUTS, TableSet, grid_document, text_document
+from .render import LAYOUTS, TableSet, grid_document, text_document, traditional
 
 SETTINGS = settings(max_examples=15, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
 COUNT = st.one_of(st.just(0), st.just(0), st.integers(1, 30), st.integers(100, 99_999))
@@ -127,9 +127,18 @@ test_glued_dropped_blanks = _layout_test("glued")
 
 
 @SETTINGS
-@given(table_sets(), st.integers(0, 3))
-def test_html_like_grids(ts: TableSet, style: int) -> None:
-    assert_recovered(ts, extract_tables(grid_document(ts, style)))
+@given(table_sets(), st.integers(0, 3), st.booleans())
+def test_html_like_grids(ts: TableSet, style: int, one_table: bool) -> None:
+    """rowspan/colspan (None), <br> in headers, blank/&nbsp;/U+3000 cells, site chrome, one or several tables."""
+    assert_recovered(ts, extract_tables(grid_document(ts, style, one_table)))
+
+
+@SETTINGS
+@given(table_sets(), st.sampled_from(sorted(LAYOUTS)))
+def test_traditional_characters(ts: TableSet, layout: str) -> None:
+    document = text_document(ts, layout)
+    document.blocks[0].text = traditional(document.blocks[0].text)
+    assert_recovered(ts, extract_tables(document))
 
 
 def test_every_layout_is_exercised() -> None:
