@@ -11,6 +11,7 @@ from pipelines.tables.glued import Reading, RowResult, blocks_rule, row_candidat
 from pipelines.tables.grid import document_text
 from pipelines.tables.locate import FoundTable, find_regions, read_table, review_cells
 from pipelines.tables.model import Cell, Check, TableExtraction
+from pipelines.tables.narrative import narrative_checks
 from pipelines.tables.pre2019 import indicators
 from pipelines.tables.solver import Solved, agree, app_equations, solve
 from pipelines.tables.template import RESULT_ROWS, REVIEW_FLAT, RowSpec, ad_rows, app_rows
@@ -44,6 +45,7 @@ def extract_tables(document: Document) -> TableExtraction:
         _review(review, version or "v2021", drops, out)
     if not out.cells and labels.PRE2019_HINTS.search(text):
         out.indicators = indicators(text)
+    out.checks.extend(narrative_checks(text, out.cells))  # soft: numbers quoted in the text vs table 三
     return out
 
 

@@ -28,10 +28,12 @@ def narrative_checks(text: str, cells: list[Cell]) -> list[Check]:
     carried = _value(cells, "carried_over", "total") or 0
     done = _value(cells, "results_total", "total")
     out = []
+    seen: set[int] = set()
     for pattern in (_RECEIVED, _RECEIVED_ALT):
         for match in pattern.finditer(text):
             quoted = int(match.group(1).replace(",", ""))
-            if new is not None:
+            if new is not None and match.start(1) not in seen:
+                seen.add(match.start(1))
                 ok = quoted in (new, new + carried)
                 detail = f"text '{match.group(0)}' = {quoted} vs new_received.total {new} (+carried_over {carried})"
                 out.append(Check("narrative", "new_received.total", ok, detail, hard=False))

@@ -317,3 +317,11 @@ def test_zero_table_report_is_ok() -> None:
     extraction = extract_tables(text_document(_zero_table("v2019"), "blank_lines"))
     assert quality(extraction) == ("ok", [])
     assert extraction.template == "v2019"
+
+
+def test_extraction_carries_soft_narrative_checks() -> None:
+    text = (corpus_dir() / "docs" / "002_a940ca4a84d42417.txt").read_text(encoding="utf-8")
+    extraction = extract_tables(doc(text))
+    soft = [c for c in extraction.checks if c.rule == "narrative"]
+    assert soft and all(c.passed and not c.hard for c in soft)
+    assert quality(extraction)[0] == "ok"
