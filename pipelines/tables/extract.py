@@ -29,8 +29,9 @@ class TableOut:
 def extract_tables(document: Document) -> TableExtraction:
     """Find the three statistical tables in `document` and map them onto canonical cells."""
     text = drop_page_numbers(labels.normalize(document_text(document)))
-    layout = layout_of(text)
     regions = find_regions(text)
+    spans = [r for r in (regions.active, regions.applications, regions.review) if r]
+    layout = layout_of("\n".join(text[a:b] for a, b in spans) or text)  # the tables' own conventions
     ad = _read_active(text, regions.active, layout) if regions.active else None
     app = _read_applications(text, regions.applications, layout) if regions.applications else None
     review = review_cells(text, regions.review, layout) if regions.review else None
