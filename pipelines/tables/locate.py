@@ -128,7 +128,16 @@ def split_cells(items: list[Piece]) -> tuple[list[Piece], list[tuple[str, list[P
         if current is not None:
             current.append(piece)
     # an unknown row needs a label and at least two cells with a number ('数据1' headers are not rows)
+    extras = [(label, _rstrip_blanks(c)) for label, c in extras]
     return cells, [(label, c) for label, c in extras if len(c) >= 2 and any(p.kind == "num" for p in c)]
+
+
+def _rstrip_blanks(cells: list[Piece]) -> list[Piece]:
+    """Trailing blanks of an unknown row are the flattener's padding (its width is unknown)."""
+    end = len(cells)
+    while end and cells[end - 1].kind in ("blank", "pad"):
+        end -= 1
+    return cells[:end]
 
 
 def read_table(

@@ -100,6 +100,8 @@ class TableSet:
     active: dict[str, dict[str, str]] = field(default_factory=dict)
     applications: dict[str, dict[str, str]] = field(default_factory=dict)
     review: dict[str, dict[str, str]] = field(default_factory=dict)
+    # rows the template does not know, printed after a given applications row: (after, label, cells)
+    extra: list[tuple[str, str, list[str]]] = field(default_factory=list)
 
     def printed(self) -> dict[tuple[str, str, str], str]:
         out = {}
@@ -136,6 +138,7 @@ def application_lines(ts: TableSet) -> list[Line]:
     for spec in app_rows(ts.collapsed):
         head = [GROUPS[spec.key]] if spec.key in GROUPS and not (ts.collapsed and spec.key.startswith("other")) else []
         lines.append([*head, APP_LABELS[spec.key], *(ts.applications[spec.key][c] for c in APP_COLS)])
+        lines += [[label, *cells] for after, label, cells in ts.extra if after == spec.key]
     return lines
 
 

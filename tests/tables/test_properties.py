@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pipelines.tables import extract_tables, quality
+from pipelines.tables.labels import normalize
 from pipelines.tables.template import APP_COLS, REVIEW_COLS, REVIEW_ROWS, ad_rows, app_rows
 from pipelines.tables.values import parse_value
 
@@ -143,3 +144,29 @@ def test_traditional_characters(ts: TableSet, layout: str) -> None:
 
 def test_every_layout_is_exercised() -> None:
     assert set(LAYOUTS) == {"pipes", "pipe_cells", "markdown", "tabs", "lines", "blank_lines", "fullwidth", "glued"}
+
+
+EXTRA_LABEL = "其中：通过互联网提交"
+NOTED = {"行政许可": "行政许可（含备案）", "4.保护第三方合法权益": "4.保护第三方 合法权益"}
+
+
+@SETTINGS
+@given(table_sets(), st.sampled_from(["pipes", "markdown", "tabs", "lines", "blank_lines", "glued"]), st.data())
+def test_unknown_rows_and_noisy_labels(ts: TableSet, layout: str, data) -> None:
+    """A provincial extra row is kept in extra_rows (never assigned); notes and spaces in labels are tolerated."""
+    if layout == "glued" and any(text == "" for text in ts.printed().values()):
+        layout = "pipes"  # a glued document with dropped blanks may legitimately read the extra row differently
+    after = data.draw(st.sampled_from(["granted", "denied_third_party", "unable_unclear"]))
+    extra = [str(data.draw(st.integers(0, 50))) for _ in range(6)]
+    extra.append(str(sum(int(x) for x in extra)))
+    ts.extra.append((after, EXTRA_LABEL, extra))
+    document = text_document(ts, layout)
+    text = document.blocks[0].text
+    for plain, noisy in NOTED.items():
+        text = text.replace(plain, noisy)
+    document.blocks[0].text = text
+    extraction = extract_tables(document)
+    assert_recovered(ts, extraction)
+    expected = [("applications", normalize(EXTRA_LABEL), extra)]  # labels are kept as normalised text
+    assert [row for row in extraction.extra_rows if row[0] == "applications"] == expected
+    assert quality(extraction)[0] != "ok"
