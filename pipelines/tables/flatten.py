@@ -16,10 +16,11 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from pipelines.tables.values import NARRATIVE_UNITS, is_null_marker, split_piece
+from pipelines.tables.values import NARRATIVE_UNITS, is_null_marker, is_number, split_piece
 
 _MD_RULE = re.compile(r"^[\s|:\-—]*-{3,}[\s|:\-—]*$")
 _SPACES = re.compile(r"[ \u3000]+")
+_COUNTED = re.compile(r"^(\d+)\s*[件条个项次人]$")
 _NUMBER_SPACE_UNIT = re.compile(r"(\d)[ \u3000]+(?=[" + "".join(sorted(NARRATIVE_UNITS)) + "])")
 _PAGE_NUMBER = re.compile(r"^[ \t]*[—\-－–]+[ \t]*\d+[ \t]*[—\-－–]+[ \t]*\n?", re.M)
 
@@ -68,8 +69,11 @@ def classify(text: str) -> list[Piece]:
     stripped = text.strip()
     if not stripped:
         return [BLANK]
-    if stripped.isdigit():
+    if stripped.isdigit() or is_number(stripped):
         return [Piece("num", stripped)]
+    counted = _COUNTED.match(stripped)
+    if counted:  # a whole cell like '5件' is the number 5
+        return [Piece("num", counted.group(1))]
     if is_null_marker(stripped):
         return [Piece("null", stripped)]
     return [Piece(kind, raw) for kind, raw in split_piece(stripped)]

@@ -325,3 +325,14 @@ def test_extraction_carries_soft_narrative_checks() -> None:
     soft = [c for c in extraction.checks if c.rule == "narrative"]
     assert soft and all(c.passed and not c.hard for c in soft)
     assert quality(extraction)[0] == "ok"
+
+
+def test_cells_with_thousands_separators_and_count_units() -> None:
+    ts = _zero_table()
+    ts.applications["new_received"] = {c: "0" for c in APP_COLS}
+    text = (
+        text_document(ts, "tabs").text.replace("行政许可\t0", "行政许可\t1,234").replace("行政处罚\t0", "行政处罚\t5件")
+    )
+    ad = cells_of(extract_tables(doc(text)), "active_disclosure")
+    assert ad[("admin_licensing", "decisions")].value == 1234
+    assert ad[("admin_penalty", "decisions")].value == 5
