@@ -107,6 +107,7 @@ def pipe_pieces(span: str, markdown: bool = False) -> list[Piece]:
 
 
 def _line_words(field: str) -> list[Piece]:
+    """A pipe field that may span lines; an empty field is one blank cell."""
     out = []
     for line in field.split("\n"):
         if line.strip():
@@ -115,6 +116,7 @@ def _line_words(field: str) -> list[Piece]:
 
 
 def tab_pieces(span: str) -> list[Piece]:
+    """Tab-separated rows: empty fields are blank cells, except the label's own field and line ends."""
     out = []
     for i, line in enumerate(span.split("\n")):
         fields = line.split("\t")
@@ -162,10 +164,12 @@ _MD_ROW = re.compile(r"^\s*\|\s*[^|\s][^|]*\|.*\|\s*$", re.M)
 
 
 def layout_of(text: str) -> Layout:
+    """The conventions of the tables' text (read from the table regions, not the narrative)."""
     return Layout(base=gap_base(text), markdown=len(_MD_ROW.findall(text)) >= 3)
 
 
 def pieces(span: str, layout: Layout, tail: bool = False) -> list[Piece]:
+    """Cut a row's span into pieces, by the separator it uses (pipes, then tabs, else lines/spaces/glued)."""
     if "|" in span:
         return pipe_pieces(span, layout.markdown)
     if "\t" in span:
