@@ -17,7 +17,7 @@ from pipelines.tables.template import APP_COLS, REVIEW_COLS, REVIEW_ROWS, ad_row
 from pipelines.tables.values import parse_value, split_unit
 
 from .conftest import corpus_dir
-from .render import TableSet, grid_document, text_document
+from .render import APP_LABELS, GROUPS, TableSet, grid_document, text_document
 
 COUNTS = ("count",) * 7
 
@@ -336,3 +336,47 @@ def test_cells_with_thousands_separators_and_count_units() -> None:
     ad = cells_of(extract_tables(doc(text)), "active_disclosure")
     assert ad[("admin_licensing", "decisions")].value == 1234
     assert ad[("admin_penalty", "decisions")].value == 5
+
+
+def _application_html(ts: TableSet) -> str:
+    """The official table 三 as HTML: rowspan group labels, colspan headers, values in <span> runs."""
+    spans = {"granted": 22, "denied_state_secret": 8, "unable_not_held": 3, "not_processed_complaint": 5}
+    spans["other_no_correction"] = 3
+    rows = [
+        '<tr><td colspan="3" rowspan="3">（本列数据的勾稽关系为：第一项加第二项之和，<br>等于第三项加第四项之和）</td>'
+        '<td colspan="7">申请人情况</td></tr>',
+        '<tr><td rowspan="2">自然人</td><td colspan="5">法人或其他组织</td><td rowspan="2">总计</td></tr>',
+        "<tr><td>商业<br>企业</td><td>科研<br>机构</td><td>社会公益<br>组织</td><td>法律服务<br>机构</td><td>其他</td></tr>",
+    ]
+    for spec in app_rows(False):
+        values = "".join(f"<td><span>{ts.applications[spec.key][c] or '&nbsp;'}</span></td>" for c in APP_COLS)
+        label = APP_LABELS[spec.key]
+        if spec.key in ("new_received", "carried_over", "carried_forward"):
+            head = f'<td colspan="3">{label}</td>'
+        elif spec.key in ("granted", "partially_granted", "results_total"):
+            group = '<td rowspan="22">三、本年度办理结果</td>' if spec.key == "granted" else ""
+            head = f'{group}<td colspan="2">{label}</td>'
+        else:
+            group = f'<td rowspan="{spans[spec.key]}">{GROUPS[spec.key]}</td>' if spec.key in spans else ""
+            head = f"{group}<td>{label}</td>"
+        rows.append(f"<tr>{head}{values}</tr>")
+    table = "<table>" + "".join(rows) + "</table>"
+    return (
+        "<html><body><div class='main'><p>三、收到和处理政府信息公开申请情况</p>"
+        f"{table}<p>四、政府信息公开行政复议、行政诉讼情况</p><p>五、存在的主要问题及改进情况</p></div></body></html>"
+    )
+
+
+def test_html_application_table_through_the_html_converter() -> None:
+    ts = _zero_table()
+    ts.applications["new_received"].update(natural_person="27", commercial="1", total="28")
+    ts.applications["granted"].update(natural_person="16", total="16")
+    ts.applications["unable_not_held"].update(natural_person="11", commercial="1", total="12")
+    ts.applications["results_total"].update(natural_person="27", commercial="1", total="28")
+    ts.applications["carried_over"]["research"] = ""
+    extraction = extract_tables(html_to_document(_application_html(ts)))
+    app = cells_of(extraction, "applications")
+    for (row, col), cell in app.items():
+        assert cell.value == parse_value(ts.applications[row][col], "count"), (row, col)
+    assert app[("carried_over", "research")].value is None
+    assert not [c for c in extraction.checks if not c.passed and c.rule != "narrative"]
