@@ -24,18 +24,32 @@ def _tokens(text: str) -> list[str]:
     return out
 
 
+def _periods(text: str) -> tuple[str | None, ...]:
+    """Column periods: (年度, 历年累计) tables give two numbers per indicator; 统计数 tables one."""
+    return ("年度", "历年累计") if "历年累计" in text else (None,)
+
+
 def indicators(text: str) -> list[Indicator]:
     tokens = _tokens(text)
+    periods = _periods(text)
     out: list[Indicator] = []
     top = sub = ""
     label: list[str] = []
+    last: Indicator | None = None
+    column = 0
     for i, token in enumerate(tokens):
-        if _NUMBER.match(token) and label:
-            unit = tokens[i - 1] if i and _UNIT.match(tokens[i - 1]) else None
-            name = "".join(t for t in label if not _UNIT.match(t))
+        if _NUMBER.match(token) and (label or (last and column < len(periods))):
+            if label:
+                unit = tokens[i - 1] if i and _UNIT.match(tokens[i - 1]) else None
+                name = "".join(t for t in label if not _UNIT.match(t))
+                path = " / ".join(p for p in (top, sub) if p and not name.startswith(p)) or None
+                column = 0
+            else:
+                name, unit, path = last.label, last.unit, last.path  # type: ignore[union-attr]
             kind = "money" if unit in ("万元", "元") or "." in token else "count"
-            path = " / ".join(p for p in (top, sub) if p and p != name) or None
-            out.append(Indicator(name, unit, None, parse_value(token, kind), token, path))
+            last = Indicator(name, unit, periods[column], parse_value(token, kind), token, path)
+            out.append(last)
+            column += 1
             label = []
         elif not _UNIT.match(token):
             top, sub, label = _heading(token, top, sub, label)

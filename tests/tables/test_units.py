@@ -380,3 +380,16 @@ def test_html_application_table_through_the_html_converter() -> None:
         assert cell.value == parse_value(ts.applications[row][col], "count"), (row, col)
     assert app[("carried_over", "research")].value is None
     assert not [c for c in extraction.checks if not c.passed and c.rule != "narrative"]
+
+
+def test_pre2019_table_with_year_and_cumulative_columns() -> None:
+    text = "指标名称\n计量单位\n年度\n历年累计\n一、主动公开情况\n（一）主动公开政府信息数\n条\n120\n3400\n（二）其中规范性文件\n件\n4\n56\n"
+    extraction = extract_tables(doc(text))
+    got = [(i.label, i.unit, i.period, i.value) for i in extraction.indicators]
+    assert got == [
+        ("（一）主动公开政府信息数", "条", "年度", 120),
+        ("（一）主动公开政府信息数", "条", "历年累计", 3400),
+        ("（二）其中规范性文件", "件", "年度", 4),
+        ("（二）其中规范性文件", "件", "历年累计", 56),
+    ]
+    assert extraction.template == "pre2019"
