@@ -9,6 +9,7 @@ of crawled ones.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import sqlite3
@@ -18,6 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import scrapy
+from scrapy import signals
 
 from crawler.items import Attachment, ReportItem
 
@@ -58,16 +60,43 @@ def read_document(path: str, limit: int) -> tuple[bytes, dict]:
         return b"", hints
 
 
-class LocalDocumentsSpider(scrapy.Spider):
+class _BoundedItems(scrapy.Spider):
+    """Yields items from `items()` with at most `max_in_flight` of them inside the pipelines at once.
+
+    Scrapy pulls start() as fast as it can; without this bound a 2,000-document ingest would hold
+    every document in memory at the same time.
+    """
+
+    max_in_flight = 32
+
+    @classmethod
+    def from_crawler(cls, crawler, *args, **kwargs):
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        spider.in_flight = 0
+        for signal in (signals.item_scraped, signals.item_dropped, signals.item_error):
+            crawler.signals.connect(spider._item_left, signal=signal)
+        return spider
+
+    def _item_left(self, **_) -> None:
+        self.in_flight -= 1
+
+    async def start(self):
+        for item in self.items():
+            while self.in_flight >= self.max_in_flight:
+                await asyncio.sleep(0.005)
+            self.in_flight += 1
+            yield item
+
+    def items(self) -> Iterator[ReportItem]:
+        raise NotImplementedError
+
+
+class LocalDocumentsSpider(_BoundedItems):
     name = "ingest"
 
     def __init__(self, paths: list[str] | None = None, **kwargs) -> None:
         super().__init__(**kwargs)
         self.paths = paths or []
-
-    async def start(self):
-        for item in self.items():
-            yield item
 
     def items(self) -> Iterator[ReportItem]:
         limit = self.settings.getint("REPORTS_MAX_BYTES")
@@ -77,14 +106,10 @@ class LocalDocumentsSpider(scrapy.Spider):
             yield ReportItem(source=path, body=body, filename=Path(path).name, fetched_at=fetched_at, hints=hints)
 
 
-class StoredDocumentsSpider(scrapy.Spider):
+class StoredDocumentsSpider(_BoundedItems):
     """Rebuild every report from the raw documents kept in the database (after a parser upgrade)."""
 
     name = "reparse"
-
-    async def start(self):
-        for item in self.items():
-            yield item
 
     def items(self) -> Iterator[ReportItem]:
         connection = sqlite3.connect(self.settings.get("REPORTS_DB"))

@@ -17,13 +17,13 @@ from pipelines.tables.model import Cell
 def refresh_carryover(db: Database, report_ids: set[str]) -> None:
     targets = set(report_ids)
     for rid in report_ids:
-        targets.update(_neighbour_ids(db, rid, +1))
+        targets.update(_successors(db, rid))
     for rid in sorted(targets):
         db.execute("DELETE FROM checks WHERE report_id = ? AND rule = 'carryover'", [rid])
-        previous = _neighbour_ids(db, rid, -1)
-        if not previous:
+        previous = _predecessor(db, rid)
+        if previous is None:
             continue
-        checks = carryover_checks(_cells(db, previous[0]), _cells(db, rid))
+        checks = carryover_checks(_cells(db, previous), _cells(db, rid))
         seq = db.execute("SELECT COALESCE(MAX(seq), -1) + 1 FROM checks WHERE report_id = ?", [rid]).fetchone()[0]
         db.conn.executemany(
             "INSERT INTO checks (report_id, seq, rule, scope, passed, detail, severity) VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -31,12 +31,27 @@ def refresh_carryover(db: Database, report_ids: set[str]) -> None:
         )
 
 
-def _neighbour_ids(db: Database, rid: str, step: int) -> list[str]:
-    """Reports of the same agency `step` years away (the earliest-stored first, for determinism)."""
+def _successors(db: Database, rid: str) -> list[str]:
+    """Next year's reports of the agency whose predecessor (the lowest-id report of the year before) is `rid`."""
+    rows = db.execute(
+        "SELECT n.id FROM reports r JOIN reports n ON n.agency = r.agency AND n.year = r.year + 1 "
+        "WHERE r.id = ? AND (SELECT MIN(p.id) FROM reports p WHERE p.agency = n.agency AND p.year = n.year - 1) = r.id",
+        [rid],
+    ).fetchall()
+    return [row[0] for row in rows]
+
+
+def _predecessor(db: Database, rid: str) -> str | None:
+    previous = _neighbour_ids(db, rid, -1, limit=1)
+    return previous[0] if previous else None
+
+
+def _neighbour_ids(db: Database, rid: str, step: int, limit: int) -> list[str]:
+    """Reports of the same agency `step` years away, lowest id first (deterministic)."""
     rows = db.execute(
         "SELECT n.id FROM reports r JOIN reports n ON n.agency = r.agency AND n.year = r.year + ? AND n.id != r.id "
-        "WHERE r.id = ? AND r.agency IS NOT NULL ORDER BY n.id",
-        [step, rid],
+        "WHERE r.id = ? AND r.agency IS NOT NULL ORDER BY n.id LIMIT ?",
+        [step, rid, limit],
     ).fetchall()
     return [row[0] for row in rows]
 
