@@ -393,3 +393,16 @@ def test_pre2019_table_with_year_and_cumulative_columns() -> None:
         ("（二）其中规范性文件", "件", "历年累计", 56),
     ]
     assert extraction.template == "pre2019"
+
+
+def test_padding_position_is_a_reading_not_a_guess() -> None:
+    """'label⇥⇥0…0⇥' with one surplus blank: padding at the front or a blank 总计 at the end — both obey R3.2."""
+    row = [Piece("blank", ""), *[Piece("num", "0")] * 6, Piece("blank", "")]
+    result = row_candidates(row, COUNTS, rule=sum_rule(6))
+    assert len(result.candidates) == 2
+    settled = agree(result.candidates, 7)
+    assert [ok for _, _, ok in settled] == [False, True, True, True, True, True, False]
+    unique = row_candidates(
+        [Piece("blank", ""), *[Piece("num", "1")] * 6, Piece("num", "6"), Piece("blank", "")], COUNTS
+    )
+    assert [v for v, _ in unique.candidates[0]] == [1, 1, 1, 1, 1, 1, 6]
