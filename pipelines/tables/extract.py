@@ -133,7 +133,7 @@ def _width(cells: list[Piece]) -> int:
 
 def _row_results(found: FoundTable, specs: list[RowSpec], rule, drops: bool) -> dict[str, RowResult]:
     by_key = {s.key: s for s in specs}
-    return {r.key: row_candidates(r.cells, by_key[r.key].kinds, drops, rule) for r in found.rows}
+    return {r.key: row_candidates(r.cells, by_key[r.key].kinds, drops or r.separated, rule) for r in found.rows}
 
 
 def _assemble(name: str, specs: list[RowSpec], results, solved: Solved) -> TableOut:

@@ -116,12 +116,17 @@ def _line_words(field: str) -> list[Piece]:
 
 
 def tab_pieces(span: str) -> list[Piece]:
-    """Tab-separated rows: empty fields are blank cells, except the label's own field and line ends."""
+    """Tab-separated rows: empty fields are blank cells, except the label's own field.
+
+    An empty field after a line's last tab may be a terminator or a blank cell; it is kept as a
+    blank and trimmed later if the row has more cells than columns.
+    """
     out = []
-    for i, line in enumerate(span.split("\n")):
+    lines = span.split("\n")
+    for i, line in enumerate(lines):
         fields = line.split("\t")
         for j, field in enumerate(fields):
-            edge = (i == 0 and j == 0) or j == len(fields) - 1
+            edge = (i == 0 and j == 0) or (len(fields) == 1 and not field.strip()) or (i == len(lines) - 1 and j == 0)
             if field.strip() or not edge:
                 out.extend(_words(field) if field.strip() else [BLANK])
     return out

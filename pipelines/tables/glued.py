@@ -129,16 +129,16 @@ def use_pads(cells: list[Piece], n: int) -> list[Piece]:
     return core
 
 
-def trim(cells: list[Piece], n: int, leading_first: bool) -> list[Piece] | None:
-    """Drop surplus blank cells at the row's ends (flattener padding); None if non-blanks would go."""
+def trims(cells: list[Piece], n: int) -> list[list[Piece]]:
+    """Every way to drop surplus blank cells at the row's ends (flattener padding), most leading first."""
     excess = len(cells) - n
-    order = range(excess, -1, -1) if leading_first else range(excess + 1)
-    for lead in order:
+    out = []
+    for lead in range(excess, -1, -1):
         kept = cells[lead : len(cells) - (excess - lead)]
         dropped = cells[:lead] + cells[len(cells) - (excess - lead) :]
         if all(p.kind == "blank" for p in dropped):
-            return kept
-    return None
+            out.append(kept)
+    return out
 
 
 def _direct(cells: list[Piece], kinds: tuple[str, ...]) -> Reading:
@@ -175,11 +175,7 @@ def row_candidates(
     if cells and len(cells) < n and all(p.kind == "blank" for p in cells):
         cells = cells + [BLANK] * (n - len(cells))  # an all-blank row reads the same whatever its width
     if len(cells) > n:
-        trimmed = trim(cells, n, leading_first)
-        if trimmed is None:
-            result.glued = " ".join(p.raw for p in cells)
-            return result
-        cells = trimmed
+        return _trimmed(result, cells, kinds, rule, leading_first)
     if len(cells) == n:
         result.candidates = [_direct(cells, kinds)]
         return result
@@ -194,6 +190,18 @@ def row_candidates(
         result.bounded = True
         return result
     return _filter(result, list(dict.fromkeys(found)), rule)
+
+
+def _trimmed(result: RowResult, cells: list[Piece], kinds, rule, header_padding: bool) -> RowResult:
+    """More cells than columns: the surplus blanks are padding, at either end. Where the padding sits
+    is a reading like any other (rules decide); after a header (`header_padding`, the review row) the
+    leading blanks are the header row's padding."""
+    options = trims(cells, len(kinds))
+    if header_padding:
+        options = options[:1]
+    if len(options) != 1:
+        result.glued = " ".join(p.raw or "_" for p in cells)
+    return _filter(result, list(dict.fromkeys(_direct(o, kinds) for o in options)), rule)
 
 
 def _filter(result: RowResult, found: list[Reading], rule: Callable[[Reading], bool] | None) -> RowResult:

@@ -21,7 +21,7 @@ def grid_lines(grid: Grid) -> list[str]:
     for row in grid:
         cells = [cell_text(cell) for cell in row if cell is not None]
         if cells:
-            lines.append("\t".join(cells) + "\t")
+            lines.append("\t".join(cells))
     return lines
 
 

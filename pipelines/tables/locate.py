@@ -21,6 +21,7 @@ class FoundRow:
     key: str
     label: str
     cells: list[Piece]
+    separated: bool = False  # cells came with separators (pipes/tabs): a missing cell was lost, not glued
 
 
 @dataclass
@@ -149,8 +150,9 @@ def read_table(
     table.missing = [s.key for s in specs if s.key not in found_keys]
     for i, (key, match) in enumerate(anchors):
         stop = anchors[i + 1][1].start() if i + 1 < len(anchors) else region[1]
-        cells, extras = split_cells(pieces(text[match.end() : stop], layout, tail=i + 1 == len(anchors)))
-        table.rows.append(FoundRow(key, match.group(0), cells))
+        span = text[match.end() : stop]
+        cells, extras = split_cells(pieces(span, layout, tail=i + 1 == len(anchors)))
+        table.rows.append(FoundRow(key, match.group(0), cells, "|" in span or "\t" in span))
         table.extra.extend(extras)
     return table
 

@@ -13,6 +13,10 @@ def quality(extraction: TableExtraction) -> tuple[str, list[str]]:
         reasons.append(f"no 2019/2021 statistical tables (template {extraction.template})")
     elif missing:
         reasons.append("tables not found: " + ", ".join(missing))
+    for table in sorted(extraction.tables_found):
+        values = [c.value for c in extraction.cells if c.table_name == table]
+        if values and all(v is None for v in values):
+            reasons.append(f"{table}: every cell blank (no numbers published)")
     for check in extraction.checks:
         if not check.passed:
             kind = "hard" if check.hard else "soft"

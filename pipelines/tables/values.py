@@ -44,9 +44,11 @@ def parse_value(raw: str, kind: str) -> int | float | None:
 
 
 def strip_ordinal(run: str, rest: str) -> str:
-    """A run like '00000002.' followed by a label is the next row's ordinal glued on: drop '2.'."""
+    """A run like '00000002.' (or '…2、') followed by a label is the next row's ordinal glued on: drop it."""
     if run.endswith(".") and (not rest or not rest[0].isdigit()):
         return run[:-2] if len(run) >= 2 and run[-2].isdigit() else run[:-1]
+    if rest.startswith("、") and run[-1:].isdigit():
+        return run[:-1]
     return run
 
 

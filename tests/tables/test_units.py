@@ -393,3 +393,33 @@ def test_pre2019_table_with_year_and_cumulative_columns() -> None:
         ("（二）其中规范性文件", "件", "历年累计", 56),
     ]
     assert extraction.template == "pre2019"
+
+
+def test_padding_position_is_a_reading_not_a_guess() -> None:
+    """'label⇥⇥0…0⇥' with one surplus blank: padding at the front or a blank 总计 at the end — both obey R3.2."""
+    row = [Piece("blank", ""), *[Piece("num", "0")] * 6, Piece("blank", "")]
+    result = row_candidates(row, COUNTS, rule=sum_rule(6))
+    assert len(result.candidates) == 2
+    settled = agree(result.candidates, 7)
+    assert [ok for _, _, ok in settled] == [False, True, True, True, True, True, False]
+    unique = row_candidates(
+        [Piece("blank", ""), *[Piece("num", "1")] * 6, Piece("num", "6"), Piece("blank", "")], COUNTS
+    )
+    assert [v for v, _ in unique.candidates[0]] == [1, 1, 1, 1, 1, 1, 6]
+
+
+def test_ordinal_with_dunhao_is_not_a_value() -> None:
+    from pipelines.tables.values import split_piece
+
+    assert split_piece("2、申请人逾期未按") == [("text", "2、申请人逾期未按")]
+    assert split_piece("00000002、其他") == [("num", "0000000"), ("text", "2、其他")]
+
+
+def test_blank_template_is_not_ok() -> None:
+    ts = _zero_table()
+    for table in (ts.active, ts.applications, ts.review):
+        for row in table.values():
+            for col in row:
+                row[col] = ""
+    level, reasons = quality(extract_tables(grid_document(ts)))
+    assert level == "warning" and any("every cell blank" in r for r in reasons)
