@@ -1,0 +1,1 @@
+"""Portal spiders: one module per portal, grouped by province."""
