@@ -1,0 +1,196 @@
+"""Incremental crawl state and run records, kept in the reports database (setting `REPORTS_DB`).
+
+Tables (created idempotently by `crawl_migrations(db)`; the lead's schema module calls it):
+- `crawl_state`: one row per listing/document/attachment URL with its validators (ETag,
+  Last-Modified), the sha256 of the last body handed to the pipelines, first/last seen, status
+  (ok | blocked | error | gone) and a reason.
+- `crawl_runs`: one row per run: start/end, pages fetched, new/changed/unchanged reports, blocked
+  pages, errors, status (running | ok | blocked | failed | killed) and a JSON detail.
+
+Crash safety: a document's sha256 is written only when the item has gone through every pipeline
+(`item_scraped`), so a run killed between fetch and store re-fetches that document next time; the
+store replaces rows by source URL, so the re-run creates no duplicates.
+
+`CrawlStateExtension` (in `EXTENSIONS`) opens the run row, records stored items and closes the run
+with its status; `crawler.commands.crawl` turns that status into the process exit code.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+from scrapy import signals
+
+logger = logging.getLogger(__name__)
+
+STATE_COLUMNS = {
+    "url": str, "kind": str, "spider": str, "etag": str, "last_modified": str, "sha256": str,
+    "first_seen": str, "last_seen": str, "status": str, "reason": str, "report_id": int,
+}  # fmt: skip
+RUN_COLUMNS = {
+    "id": int, "spider": str, "started": str, "finished": str, "pages": int, "new": int, "changed": int,
+    "unchanged": int, "blocked": int, "errors": int, "status": str, "detail": str,
+}  # fmt: skip
+
+
+def now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def crawl_migrations(db: sqlite_utils.Database) -> None:
+    """Create or complete `crawl_state` and `crawl_runs`; safe to call on every start."""
+    for name, columns, pk in (("crawl_state", STATE_COLUMNS, "url"), ("crawl_runs", RUN_COLUMNS, "id")):
+        table = db.table(name)
+        if not table.exists():
+            table.create(columns, pk=pk)
+        else:
+            missing = {c: t for c, t in columns.items() if c not in table.columns_dict}
+            for column, kind in missing.items():
+                table.add_column(column, kind)
+    db.table("crawl_state").create_index(["sha256"], if_not_exists=True)
+
+
+def open_db(path: str | Path) -> sqlite_utils.Database:
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    db = sqlite_utils.Database(path)
+    db.execute("PRAGMA journal_mode=WAL")  # the store pipeline writes the same file from another connection
+    db.execute("PRAGMA synchronous=NORMAL")
+    db.execute("PRAGMA busy_timeout=10000")
+    crawl_migrations(db)
+    return db
+
+
+class CrawlState:
+    """Read/write access to `crawl_state` for one spider run (shared by spider, middlewares, extension)."""
+
+    def __init__(self, db: sqlite_utils.Database, spider: str):
+        self.db, self.spider = db, spider
+        self.pending: dict[str, dict[str, Any]] = {}  # document URL → state to write once stored
+        self.blocked: list[dict[str, str]] = []
+
+    @classmethod
+    def for_crawler(cls, crawler) -> CrawlState:
+        """One state object per crawler (created on first use)."""
+        if getattr(crawler, "_nianbao_state", None) is None:
+            name = crawler.spidercls.name
+            crawler._nianbao_state = cls(open_db(crawler.settings.get("REPORTS_DB", "data/reports.db")), name)
+        return crawler._nianbao_state
+
+    def get(self, url: str) -> dict[str, Any] | None:
+        rows = list(self.db.query("select * from crawl_state where url = ?", [url]))
+        return rows[0] if rows else None
+
+    def known_documents(self, urls: list[str]) -> set[str]:
+        """URLs among `urls` already stored (document with a hash, status ok)."""
+        found: set[str] = set()
+        for i in range(0, len(urls), 500):
+            chunk = urls[i : i + 500]
+            marks = ",".join("?" * len(chunk))
+            sql = f"select url from crawl_state where status = 'ok' and sha256 is not null and url in ({marks})"
+            found.update(r["url"] for r in self.db.query(sql, chunk))
+        return found
+
+    def owner_of(self, sha256: str, url: str) -> str | None:
+        """Another document URL already holding exactly these bytes (a cross-post), if any."""
+        sql = (
+            "select url from crawl_state where sha256 = ? and url != ? and kind = 'document' and status = 'ok' limit 1"
+        )
+        rows = list(self.db.query(sql, [sha256, url]))
+        return rows[0]["url"] if rows else None
+
+    def record(self, url: str, kind: str, status: str = "ok", **fields: Any) -> None:
+        stamp = now()
+        with self.db.conn:
+            self.db.execute(
+                "insert or ignore into crawl_state (url, kind, spider, first_seen) values (?, ?, ?, ?)",
+                [url, kind, self.spider, stamp],
+            )
+            values = {
+                "kind": kind,
+                "spider": self.spider,
+                "status": status,
+                "last_seen": stamp,
+                "reason": None,
+            } | fields
+            self.db.table("crawl_state").update(url, values)
+
+    def block(self, url: str, reason: str, kind: str = "document") -> None:
+        self.record(url, kind, "blocked", reason=reason)
+        self.blocked.append({"url": url, "reason": reason})
+        logger.warning("blocked: %s (%s)", url, reason)
+
+
+def run_status(stats: dict[str, Any]) -> str:
+    """ok | blocked | failed, from the run's stats (see module docstring)."""
+    if stats.get("finish_reason") not in ("finished", None) or stats.get("log_count/ERROR", 0):
+        return "failed"
+    if not stats.get("nianbao/pages", 0):
+        return "failed"  # nothing fetched successfully: a dead or fully blocked portal
+    return "blocked" if stats.get("nianbao/blocked", 0) else "ok"
+
+
+class CrawlStateExtension:
+    """Writes the `crawl_runs` row and, on `item_scraped`, the state of each stored document."""
+
+    def __init__(self, crawler):
+        self.crawler = crawler
+        self.run_id: int | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        ext = cls(crawler)
+        crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(ext.item_scraped, signal=signals.item_scraped)
+        crawler.signals.connect(ext.item_dropped, signal=signals.item_dropped)
+        return ext
+
+    @property
+    def state(self) -> CrawlState:
+        return CrawlState.for_crawler(self.crawler)
+
+    def spider_opened(self, spider) -> None:
+        runs = self.state.db.table("crawl_runs")
+        with self.state.db.conn:  # a run that never closed was killed (kill -9, power loss)
+            self.state.db.execute(
+                "update crawl_runs set status = 'killed' where status = 'running' and spider = ?", [spider.name]
+            )
+            self.run_id = runs.insert({"spider": spider.name, "started": now(), "status": "running"}).last_pk
+
+    def _stored(self, item, reason: str | None) -> str | None:
+        pending = self.state.pending.pop(getattr(item, "source", None), None)
+        if pending is None:
+            return None
+        change = pending.pop("change")
+        report_id = getattr(getattr(item, "parsed", None), "report_id", None)
+        self.state.record(item.source, "document", reason=reason, report_id=report_id, **pending)
+        return change
+
+    def item_scraped(self, item, spider) -> None:
+        change = self._stored(item, None)
+        if change:
+            self.crawler.stats.inc_value(f"nianbao/{change}")
+
+    def item_dropped(self, item, spider, exception) -> None:
+        # Remember the hash anyway: a page the pipelines reject tonight would be rejected again tomorrow.
+        self._stored(item, f"dropped: {exception}"[:200])
+
+    def spider_closed(self, spider, reason) -> None:
+        stats = self.crawler.stats.get_stats() | {"finish_reason": reason}
+        status = run_status(stats)
+        self.crawler.stats.set_value("nianbao/run_status", status)
+        get = lambda key: stats.get(f"nianbao/{key}", 0)  # noqa: E731
+        row = {
+            "finished": now(), "status": status, "pages": get("pages"), "new": get("new"), "changed": get("changed"),
+            "unchanged": get("unchanged"), "blocked": get("blocked"), "errors": stats.get("log_count/ERROR", 0),
+            "detail": json.dumps({"finish_reason": reason, "blocked": self.state.blocked[:50]}, ensure_ascii=False),
+        }  # fmt: skip
+        with self.state.db.conn:
+            self.state.db.table("crawl_runs").update(self.run_id, row)
+        self.crawler.stats.set_value("nianbao/run_id", self.run_id)
+        logger.info("run %s %s: %s", self.run_id, status, {k: v for k, v in row.items() if k != "detail"})

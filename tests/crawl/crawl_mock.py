@@ -1,0 +1,405 @@
+"""The mock portal: one loopback server, one virtual host per family/behaviour (portals.md §10 checklist).
+
+Every host is reached through `LoopbackRouteMiddleware` (the server acts as the HTTP proxy), so URLs
+look like `http://trs.mock/...` while all traffic stays on 127.0.0.1. `MockPortal.expected[host]` is
+the set of report URLs a crawl of that host must store — and nothing else.
+
+Hosts: trs.mock (the demo layout + a wrong-charset page, a byte-identical cross-post, an image-only
+report, a document.write row, attachment variants, an HTML page served as .pdf), hanweb.mock (jpage
+datastore, dataproxy POST and GET, downfile.jsp → 302 with a GBK Content-Disposition), gkmlpt.mock,
+json.mock (Huai'an-style lists.do POST), jsonp.mock (TrueCMS-style JSONP with records), generic.mock
+(下一页 links, text-density bodies, a summary page of direct PDFs), and the protection hosts
+ruishu.mock (412 $_ts), jsl.mock (521 __jsl), forbid.mock (403), captcha.mock (访问频繁), soft404.mock,
+repeat.mock (page 2 == page 1), flaky.mock (500 twice, then fine) and slow.mock.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from urllib.parse import parse_qs, quote
+
+from crawler import synthetic
+from crawler.demo_portal import build_portal
+from crawler.portalserver import PortalServer, Reply, Request
+
+HOSTS = [
+    "trs.mock", "hanweb.mock", "gkmlpt.mock", "json.mock", "jsonp.mock", "generic.mock", "ruishu.mock", "jsl.mock",
+    "forbid.mock", "captcha.mock", "soft404.mock", "repeat.mock", "flaky.mock", "slow.mock",
+]  # fmt: skip
+TRS_ROOT = "/zfxxgk/zfxxgknb/"
+
+
+def page(title: str, body: str, charset: str = "utf-8", head: str = "") -> str:
+    return (
+        f'<!DOCTYPE html><html><head><meta charset="{charset}"><title>{title}</title>{head}</head>'
+        f"<body><div class='top'>示例门户</div>{body}<div class='foot'>版权所有</div></body></html>"
+    )
+
+
+class MockPortal:
+    def __init__(self, seed: int = 7):
+        self.rng = random.Random(seed)
+        self.files: dict[str, bytes] = {}
+        self.headers: dict[str, dict[str, str]] = {}
+        self.expected: dict[str, set[str]] = {h: set() for h in HOSTS}
+        self.titles: dict[str, str] = {}  # report URL → title
+        self.flaky_hits: dict[str, int] = {}
+        self.api: dict[str, list[dict]] = {}
+        self.server = PortalServer({}, self.headers, self.dynamic)
+        for build in (self._trs, self._hanweb, self._gkmlpt, self._json, self._generic, self._protected):
+            build()
+        for path, body in self.files.items():
+            self.server.set(path, body)
+
+    def start(self) -> dict[str, str]:
+        """Start the server; returns the routes for a spider's `loopback_routes`."""
+        port = self.server.start()
+        return {host: f"127.0.0.1:{port}" for host in HOSTS}
+
+    def report(self, unit: str, year: int) -> synthetic.Report:
+        return synthetic.make_report(self.rng, unit, year)
+
+    def add(self, host: str, path: str, body: bytes | str, expect_title: str | None = None, **headers: str) -> str:
+        self.files[host + path] = body.encode("utf-8") if isinstance(body, str) else body
+        if headers:
+            self.headers[host + path] = {k.replace("_", "-"): v for k, v in headers.items()}
+        url = f"http://{host}{path}"
+        if expect_title:
+            self.expected[host].add(url)
+            self.titles[url] = expect_title
+        return url
+
+    # -- TRS ---------------------------------------------------------------------------------------
+    def _trs(self) -> None:
+        portal = build_portal(seed=11)
+        for path, body in portal.files.items():
+            self.files["trs.mock" + path] = body
+        self.headers.update({"trs.mock" + p: h for p, h in portal.headers.items()})
+        for path, report in portal.reports.items():
+            self.expected["trs.mock"].add(f"http://trs.mock{path}")
+            self.titles[f"http://trs.mock{path}"] = report.title
+        self._trs_extras()
+
+    def _trs_extras(self) -> None:
+        h, base = "trs.mock", TRS_ROOT + "202404/"
+        wrong = self.report("示例县水利局", 2023)  # GBK bytes, but the server claims UTF-8
+        wrong_page = synthetic.detail_page(wrong, site="示例县", charset="gbk").encode("gb18030")
+        self.add(h, base + "t20240401_5000001.html", wrong_page, wrong.title, Content_Type="text/html; charset=utf-8")
+        image = self.report("示例县档案馆", 2023)
+        body = '<p><img src="./W020240402.png" alt="年报第1页"></p><p><img src="./W020240402_2.png"></p>'
+        self.add(
+            h, base + "t20240402_5000002.html", synthetic.detail_page(image, site="示例县", body_html=body), image.title
+        )
+        atts = self.report("示例县统计局", 2023)
+        links = (
+            '<a href="javascript:void(0)" onclick="window.open(\'./P020240403000001.pdf\')">统计局年报.pdf</a>'
+            '<iframe src="/pdfjs/web/viewer.html?file=/zfxxgk/zfxxgknb/202404/P020240403000002.pdf"></iframe>'
+            '<a href="./P020240403000003.pdf">附件：损坏的文件.pdf</a>'
+        )
+        body = synthetic.report_body_html(atts) + links
+        self.add(
+            h, base + "t20240403_5000003.html", synthetic.detail_page(atts, site="示例县", body_html=body), atts.title
+        )
+        pdf = synthetic.tiny_pdf(["test"])
+        self.add(h, base + "P020240403000001.pdf", pdf)
+        self.add(h, base + "P020240403000002.pdf", pdf + b"%2")
+        self.add(
+            h, base + "P020240403000003.pdf", page("出错了", "<p>系统繁忙，请稍后再试。</p>" * 300)
+        )  # HTML as .pdf
+        self._trs_list_rows(wrong, image, atts)
+
+    def _trs_list_rows(self, wrong, image, atts) -> None:
+        key = "trs.mock" + TRS_ROOT + "index.html"
+        row = '<li><a href="./202404/t2024040{n}_500000{n}.html" title="{t}">{t}</a><span>2024-04-0{n}</span></li>'
+        rows = [row.format(n=n, t=r.title) for n, r in ((1, wrong), (2, image))]
+        write = (
+            '<li><script>document.write(\'<a href="./202404/t20240403_5000003.html" '
+            f'title="{atts.title}">{atts.title}</a>\');</script><span>2024-04-03</span></li>'
+        )
+        # the cross-post: a 部门 report copied byte for byte into the 本级 column under another URL
+        bm = sorted(p for p in self.expected["trs.mock"] if "/bm/" in p)[0]
+        copy = TRS_ROOT + "202404/t20240404_5000004.html"
+        self.files["trs.mock" + copy] = self.files[bm.removeprefix("http://")]
+        rows.append(
+            f'<li><a href=".{copy[len(TRS_ROOT) - 1 :]}" title="{self.titles[bm]}">x</a><span>2024-04-04</span></li>'
+        )
+        self.crosspost = (bm, f"http://trs.mock{copy}")
+        self.titles[self.crosspost[1]] = self.titles[bm]
+        html = (
+            self.files[key].decode("utf-8").replace('<ul class="list">', '<ul class="list">' + "".join(rows) + write, 1)
+        )
+        self.files[key] = html.encode("utf-8")
+
+    # -- Hanweb ------------------------------------------------------------------------------------
+    def _hanweb_detail(self, col: int, art: int, report: synthetic.Report, attach: bool) -> str:
+        y, m, d = (int(x) for x in report.published.split("-"))
+        path = f"/art/{y}/{m}/{d}/art_{col}_{art}.html"
+        link = f'<a href="/module/download/downfile.jsp?classid=0&filename={art:x}.pdf">{report.title}.pdf</a>'
+        body = f'<div id="zoom">{synthetic.report_body_html(report)}</div>' + (link if attach else "")
+        head = f'<meta name="ArticleTitle" content="{report.title}"><meta name="PubDate" content="{report.published}">'
+        block = synthetic.meta_block(report, report.unit).replace("xxgk_table", "xxgk")
+        url = self.add("hanweb.mock", path, page(report.title, block + body, head=head), report.title)
+        if attach:
+            self.add("hanweb.mock", f"/attach/0/{art:x}.pdf", synthetic.tiny_pdf([report.title]))
+            name = f"{report.title}.pdf".encode("gbk").decode("latin-1")  # raw GBK bytes, the Java way
+            self.headers[f"hanweb.mock/attach/0/{art:x}.pdf"] = {"Content-Disposition": f'attachment;filename="{name}"'}
+        return url
+
+    def _hanweb(self) -> None:
+        for col, mode, n in ((1230001, "post", 12), (1230002, "get", 9)):
+            records = []
+            for i in range(n):
+                report = self.report(f"示例市第{i + 1}局" if mode == "post" else f"示例镇{i + 1}", 2022 + i % 2)
+                url = self._hanweb_detail(col, 9120000 + col % 10 * 1000 + i, report, attach=i == 0)
+                path = url.removeprefix("http://hanweb.mock")
+                a = f'<li><a href="{path}" title="{report.title}">{report.title[:10]}…</a><span>{report.published}</span></li>'
+                records.append(a)
+            self.api[f"hanweb:{col}"] = records
+            self.add("hanweb.mock", f"/col/col{col}/index.html", self._hanweb_column(col, mode, records))
+
+    @staticmethod
+    def _records(records: list[str]) -> str:
+        return "".join(f"<record><![CDATA[{r}]]></record>" for r in records)
+
+    def _hanweb_column(self, col: int, mode: str, records: list[str]) -> str:
+        per = 5
+        nextgroup = f"/module/web/jpage/dataproxy.jsp?page=2&appid=1&webid=88&path=/&columnid={col}&unitid=4001&permissiontype=0"
+        store = (
+            f'<div id="4001"><script type="text/xml"><datastore><nextgroup><![CDATA[<a href="{nextgroup}"></a>]]>'
+            f"</nextgroup><recordset>{self._records(records[:per])}</recordset></datastore></script></div>"
+        )
+        jpage = (
+            f"<script>$('#4001').jpage({{dataStore: dataStore, totalRecord: {len(records)}, perPage: {per}, groupSize: 1,"
+            " proxyUrl: '/module/web/jpage/dataproxy.jsp', ajaxParam: {col:1, appid:1, webid:88, path:'/',"
+            f" columnid:{col}, sourceContentType:1, unitid:'4001', webname:'示例市人民政府', permissiontype:0}}}});</script>"
+        )
+        return page("政府信息公开年报", store + (jpage if mode == "post" else ""))
+
+    def dataproxy(self, req: Request) -> Reply:
+        q = {k: v[0] for k, v in parse_qs(req.query).items()} | {
+            k: v[0] for k, v in parse_qs(req.body.decode()).items()
+        }
+        records = self.api.get(f"hanweb:{q.get('columnid')}", [])
+        if req.method == "POST":
+            start, end = int(q.get("startrecord", 1)), int(q.get("endrecord", 5))
+            group, nxt = records[start - 1 : end], ""
+        else:  # GET page=g: group g of 5 records, with a nextgroup link while more remain
+            g = int(q.get("page", 1))
+            group = records[(g - 1) * 5 : g * 5]
+            more = g * 5 < len(records)
+            nxt = req.query.replace(f"page={g}", f"page={g + 1}") if more else ""
+            nxt = (
+                f'<nextgroup><![CDATA[<a href="/module/web/jpage/dataproxy.jsp?{nxt}"></a>]]></nextgroup>'
+                if nxt
+                else ""
+            )
+        xml = f"<datastore><totalrecord>{len(records)}</totalrecord>{nxt}<recordset>{self._records(group)}</recordset></datastore>"
+        return Reply(200, xml.encode(), {"Content-Type": "text/xml;charset=UTF-8"})
+
+    # -- gkmlpt ------------------------------------------------------------------------------------
+    def _gkmlpt(self) -> None:
+        articles = []
+        for i in range(7):
+            report = self.report(f"示例区第{i + 1}局", 2023)
+            pid = 11200345 + i
+            path = f"/gkmlpt/content/{pid // 1_000_000}/{pid // 1000}/post_{pid}.html"
+            content = synthetic.report_body_html(report)
+            detail = f"<script>window._CONFIG = {{DETAIL: {json.dumps({'content': content})}}};</script>"
+            head = f'<meta name="ArticleTitle" content="{report.title}">'
+            self.add(
+                "gkmlpt.mock",
+                path,
+                page(report.title, detail + f'<div class="article-content">{content}</div>', head=head),
+                report.title,
+            )
+            att = []
+            if i == 1:
+                aid = 9300012
+                apath = f"/attachment/{aid // 1_000_000}/{aid // 1000}/{aid}/{pid}.pdf"
+                self.add("gkmlpt.mock", apath, synthetic.tiny_pdf([report.title]))
+                att = [{"id": aid, "name": "2023年年报.pdf", "url": f"http://gkmlpt.mock{apath}"}]
+            articles.append(
+                {
+                    "id": pid,
+                    "title": report.title,
+                    "url": f"http://gkmlpt.mock{path}",
+                    "display_publish_time": 1706235120 + i,
+                    "attachment": att,
+                }
+            )
+        articles.append(
+            {
+                "id": 1,
+                "title": "示例区2023年政务公开工作要点",
+                "url": "http://gkmlpt.mock/gkmlpt/content/0/0/post_1.html",
+                "display_publish_time": 1706235120,
+            }
+        )
+        self.api["gkmlpt"] = articles
+        tree = [
+            {"id": 2811, "name": "政府信息公开年报", "post_count": len(articles), "children": []},
+            {"id": 2812, "name": "规划计划", "post_count": 3},
+        ]
+        config = f"<script>window._CONFIG = {{SID: '755001', TREE: {json.dumps(tree, ensure_ascii=False)}}};</script>"
+        self.add("gkmlpt.mock", "/gkmlpt/index", page("政府信息公开目录", config))
+
+    def gkmlpt_api(self, req: Request) -> Reply:
+        page_no = max(1, int(parse_qs(req.query).get("page", ["1"])[0]))  # page 0 == page 1, as the real API
+        articles = self.api["gkmlpt"]
+        batch = articles[(page_no - 1) * 3 : page_no * 3]
+        body = {
+            "classify": {"id": 2811, "name": "政府信息公开年报", "post_count": len(articles)},
+            "total": len(articles),
+            "articles": batch,
+        }
+        return Reply(200, json.dumps(body, ensure_ascii=False).encode(), {"Content-Type": "application/json"})
+
+    # -- JSON APIs ---------------------------------------------------------------------------------
+    def _json(self) -> None:
+        rows = []
+        for i in range(7):
+            report = self.report(f"淮示区第{i + 1}局", 2023)
+            path = f"/col/18073_668815/art/{17356608 + i}/17364738729029ffO7DU{i}.html"
+            self.add(
+                "json.mock",
+                path,
+                page(report.title, f'<div class="nr-zw">{synthetic.report_body_html(report)}</div>'),
+                report.title,
+            )
+            rows.append(
+                {
+                    "title": report.title,
+                    "domain": "http://json.mock",
+                    "path": path,
+                    "releaseTime": f"{report.published} 10:00:00",
+                }
+            )
+        self.api["json"] = rows
+        self.add("json.mock", "/cmsweb/zwgk/sj/index.html", page("信息公开", "<div id='app'></div>"))
+        records = []
+        for i in range(4):
+            report = self.report(f"南示县第{i + 1}局", 2022)
+            path = f"/art/2023/2/{i + 1}/art_77_{i}.html"
+            self.add(
+                "jsonp.mock",
+                path,
+                page(report.title, f'<div class="view">{synthetic.report_body_html(report)}</div>'),
+                report.title,
+            )
+            records.append(
+                f'<li><a href="{path}" title="{report.title}">{report.title}</a><span>[{report.published}]</span></li>'
+            )
+        self.api["jsonp"] = records
+
+    def lists_do(self, req: Request) -> Reply:
+        form = {k: v[0] for k, v in parse_qs(req.body.decode()).items()}
+        p, size = int(form.get("page", 1)), int(form.get("pagesize", 3))
+        rows = self.api["json"]
+        body = {"value": {"total": len(rows), "list": rows[(p - 1) * size : p * size]}}
+        return Reply(
+            200, json.dumps(body, ensure_ascii=False).encode(), {"Content-Type": "application/json;charset=UTF-8"}
+        )
+
+    def jsonp(self, req: Request) -> Reply:
+        q = {k: v[0] for k, v in parse_qs(req.query).items()}
+        start, end = int(q["startrecord"]), int(q["endrecord"])
+        result = self._records(self.api["jsonp"][start - 1 : end])
+        body = f"{q.get('callback', 'cb')}({json.dumps({'result': result, 'total': len(self.api['jsonp'])}, ensure_ascii=False)})"
+        return Reply(200, body.encode(), {"Content-Type": "application/javascript"})
+
+    # -- generic -----------------------------------------------------------------------------------
+    def _generic(self) -> None:
+        items = []
+        for i in range(9):
+            report = self.report(f"某某委员会{i + 1}", 2021 + i % 3)
+            path = f"/show/{8800 + i}.html"
+            body = "".join(f"<p>{p}</p>" for p in synthetic.report_text(report)) * 3
+            body += synthetic.applications_table(report)
+            self.add(
+                "generic.mock",
+                path,
+                page(report.title, f"<div class='c1'><div class='x'>{body}</div></div>"),
+                report.title,
+            )
+            items.append(f'<div class="row"><a href="{path}">{report.title}</a> ({report.published})</div>')
+        items.insert(2, '<div class="row"><a href="/show/1.html">2023年政府信息公开工作年度报告解读</a></div>')
+        pages = [items[:4], items[4:8], items[8:]]
+        for n, chunk in enumerate(pages, 1):
+            nav = f'<a href="/xxgk/nb/list.html?page={n + 1}">下一页</a>' if n < len(pages) else ""
+            self.add(
+                "generic.mock",
+                "/xxgk/nb/list.html" + (f"?page={n}" if n > 1 else ""),
+                page("年报", "".join(chunk) + nav),
+            )
+        summary = []
+        for code in ("qjp", "ha"):
+            title = f"{code}区2024年政府信息公开工作年度报告"
+            self.add(
+                "generic.mock",
+                f"/wzxxgknb/2025/{code}.pdf",
+                synthetic.tiny_pdf([title]),
+                title,
+                Content_Type="application/pdf",
+            )
+            summary.append(f'<p><a href="/wzxxgknb/2025/{code}.pdf">{title}</a></p>')
+        self.add("generic.mock", "/wzxxgknb/index.html", page("年报汇总", "".join(summary)))
+
+    # -- protection hosts --------------------------------------------------------------------------
+    def _protected(self) -> None:
+        for host in ("repeat.mock", "flaky.mock", "slow.mock", "soft404.mock"):
+            reports = [self.report(f"{host[:3]}单位{i}", 2023) for i in range(3)]
+            rows = []
+            for i, r in enumerate(reports):
+                path = f"/nb/202401/t2024010{i + 1}_{700 + i}.html"
+                expect = None if host == "soft404.mock" else r.title
+                self.add(
+                    host, path, page(r.title, f'<div class="TRS_Editor">{synthetic.report_body_html(r)}</div>'), expect
+                )
+                rows.append(
+                    f'<li><a href=".{path[3:]}" title="{r.title}">{r.title}</a><span>2024-01-0{i + 1}</span></li>'
+                )
+            nav = "<a href='index_1.html'>下一页</a>" if host == "repeat.mock" else ""
+            self.add(host, "/nb/index.html", page("年报", f"<ul>{''.join(rows)}</ul>{nav}"))
+            self.add(host, "/nb/index_1.html", self.files[host + "/nb/index.html"])  # repeat.mock: page 2 == page 1
+        for host in ("ruishu.mock", "jsl.mock", "forbid.mock", "captcha.mock"):
+            self.add(host, "/nb/index.html", page("年报", "<ul></ul>"))
+
+    CHALLENGES = {
+        "ruishu.mock": Reply(412, b"<html><head><meta content='r' r='m'><script>var $_ts=window['$_ts'];</script></head></html>", {"Set-Cookie": "FSSBBIl1UgzbN7N80S=abc; path=/"}),
+        "jsl.mock": Reply(521, b"<script>document.cookie='__jsl_clearance=1.2|0|x';location.href=location.pathname</script>", {"Set-Cookie": "__jsluid_h=abc"}),
+        "forbid.mock": Reply(403, b"<html><body>403 Forbidden</body></html>"),
+        "captcha.mock": Reply(200, page("提示", "<p>访问频繁，请输入验证码后继续访问</p>").encode(), {"Content-Type": "text/html; charset=utf-8"}),
+    }  # fmt: skip
+
+    def dynamic(self, req: Request) -> Reply | None:
+        host = req.headers.get("host", "").split(":")[0]
+        if host in self.CHALLENGES and not req.path.endswith("robots.txt"):
+            return self.CHALLENGES[host]
+        if host == "soft404.mock" and "/202401/" in req.path:
+            return Reply(
+                200,
+                page("提示", "<p>对不起，您访问的页面不存在或已删除！</p>").encode(),
+                {"Content-Type": "text/html; charset=utf-8"},
+            )
+        if host == "flaky.mock" and req.path.endswith(".html"):
+            self.flaky_hits[req.path] = n = self.flaky_hits.get(req.path, 0) + 1
+            if n <= 2:
+                return Reply(500, b"<html>Internal Server Error</html>")
+        if host == "slow.mock":
+            return Reply(**{**vars(self.server.static(req)), "delay": 0.3})
+        return self._api_routes(host, req)
+
+    def _api_routes(self, host: str, req: Request) -> Reply | None:
+        if host == "hanweb.mock" and req.path == "/module/download/downfile.jsp":
+            name = parse_qs(req.query)["filename"][0]
+            return Reply(302, b"", {"Location": f"/attach/0/{quote(name)}"})
+        if host == "hanweb.mock" and req.path.endswith("dataproxy.jsp"):
+            return self.dataproxy(req)
+        if host == "gkmlpt.mock" and req.path.startswith("/gkmlpt/api/all/"):
+            return self.gkmlpt_api(req)
+        if host == "json.mock" and req.path == "/articleCommonController/lists.do":
+            return self.lists_do(req)
+        if host == "jsonp.mock" and req.path == "/truecms/messageController/getMessage.do":
+            return self.jsonp(req)
+        return None
