@@ -16,6 +16,7 @@ gb* label → GB18030).
 from __future__ import annotations
 
 import codecs
+import json
 import re
 from urllib.parse import urlsplit
 
@@ -129,13 +130,16 @@ class LoopbackRouteMiddleware:
 
     def __init__(self, crawler):
         self.crawler = crawler
+        # the LOOPBACK_ROUTES setting (JSON) does the same for subprocess tests: -s LOOPBACK_ROUTES='{…}'
+        routes = crawler.settings.get("LOOPBACK_ROUTES")
+        self.setting_routes = json.loads(routes) if isinstance(routes, str) else routes
 
     @classmethod
     def from_crawler(cls, crawler):
         return cls(crawler)
 
     def process_request(self, request, spider=None):
-        routes = getattr(self.crawler.spider, "loopback_routes", None)
+        routes = getattr(self.crawler.spider, "loopback_routes", None) or self.setting_routes
         if routes:
             host = urlsplit(request.url).hostname
             if host in routes:

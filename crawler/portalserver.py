@@ -81,10 +81,11 @@ class PortalServer:
         self.files.pop(path, None)
 
     def static(self, req: Request) -> Reply:
-        """Files keyed "host/path" (multi-host mocks) win over plain "/path" keys."""
+        """Keys with the query string, then "host/path" (multi-host mocks), then plain "/path"."""
         path = req.path + "index.html" if req.path.endswith("/") else req.path
         host = req.headers.get("host", "").split(":")[0]
-        path = host + path if host + path in self.files else path
+        query = "?" + req.query if req.query else ""
+        path = next((k for k in (host + path + query, path + query, host + path) if k in self.files), path)
         if path not in self.files:
             return Reply(404, b"<html><body>404 Not Found</body></html>", {"Content-Type": "text/html"})
         body, etag, mtime = self.files[path]

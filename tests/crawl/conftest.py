@@ -11,11 +11,10 @@ import sqlite3
 from dataclasses import dataclass, field
 
 import pytest
+from crawl_mock import MockPortal
 from scrapy import signals
 from scrapy.crawler import CrawlerRunner
 from scrapy.settings import Settings
-
-from crawl_mock import MockPortal
 
 
 @pytest.fixture
@@ -39,7 +38,7 @@ def test_settings(db_path, **overrides) -> Settings:
             "ITEM_PIPELINES": {},
             "RETRY_TIMES": 2,
             "DOWNLOAD_TIMEOUT": 10,
-        }  # fmt: skip
+        }
         | overrides,
         priority="cmdline",
     )

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import random
+from typing import ClassVar
 from urllib.parse import parse_qs, quote
 
 from crawler import synthetic
@@ -153,7 +154,8 @@ class MockPortal:
                 report = self.report(f"示例市第{i + 1}局" if mode == "post" else f"示例镇{i + 1}", 2022 + i % 2)
                 url = self._hanweb_detail(col, 9120000 + col % 10 * 1000 + i, report, attach=i == 0)
                 path = url.removeprefix("http://hanweb.mock")
-                a = f'<li><a href="{path}" title="{report.title}">{report.title[:10]}…</a><span>{report.published}</span></li>'
+                a = f'<li><a href="{path}" title="{report.title}">{report.title[:10]}…</a>'
+                a += f"<span>{report.published}</span></li>"
                 records.append(a)
             self.api[f"hanweb:{col}"] = records
             self.add("hanweb.mock", f"/col/col{col}/index.html", self._hanweb_column(col, mode, records))
@@ -164,15 +166,18 @@ class MockPortal:
 
     def _hanweb_column(self, col: int, mode: str, records: list[str]) -> str:
         per = 5
-        nextgroup = f"/module/web/jpage/dataproxy.jsp?page=2&appid=1&webid=88&path=/&columnid={col}&unitid=4001&permissiontype=0"
+        params = f"appid=1&webid=88&path=/&columnid={col}&unitid=4001&permissiontype=0"
+        nextgroup = f"/module/web/jpage/dataproxy.jsp?page=2&{params}"
         store = (
             f'<div id="4001"><script type="text/xml"><datastore><nextgroup><![CDATA[<a href="{nextgroup}"></a>]]>'
             f"</nextgroup><recordset>{self._records(records[:per])}</recordset></datastore></script></div>"
         )
         jpage = (
-            f"<script>$('#4001').jpage({{dataStore: dataStore, totalRecord: {len(records)}, perPage: {per}, groupSize: 1,"
+            f"<script>$('#4001').jpage({{dataStore: dataStore, totalRecord: {len(records)}, perPage: {per},"
+            " groupSize: 1,"
             " proxyUrl: '/module/web/jpage/dataproxy.jsp', ajaxParam: {col:1, appid:1, webid:88, path:'/',"
-            f" columnid:{col}, sourceContentType:1, unitid:'4001', webname:'示例市人民政府', permissiontype:0}}}});</script>"
+            f" columnid:{col}, sourceContentType:1, unitid:'4001', webname:'示例市人民政府',"
+            " permissiontype:0}});</script>"
         )
         return page("政府信息公开年报", store + (jpage if mode == "post" else ""))
 
@@ -194,7 +199,8 @@ class MockPortal:
                 if nxt
                 else ""
             )
-        xml = f"<datastore><totalrecord>{len(records)}</totalrecord>{nxt}<recordset>{self._records(group)}</recordset></datastore>"
+        xml = f"<datastore><totalrecord>{len(records)}</totalrecord>{nxt}"
+        xml += f"<recordset>{self._records(group)}</recordset></datastore>"
         return Reply(200, xml.encode(), {"Content-Type": "text/xml;charset=UTF-8"})
 
     # -- gkmlpt ------------------------------------------------------------------------------------
@@ -305,7 +311,8 @@ class MockPortal:
         q = {k: v[0] for k, v in parse_qs(req.query).items()}
         start, end = int(q["startrecord"]), int(q["endrecord"])
         result = self._records(self.api["jsonp"][start - 1 : end])
-        body = f"{q.get('callback', 'cb')}({json.dumps({'result': result, 'total': len(self.api['jsonp'])}, ensure_ascii=False)})"
+        payload = json.dumps({"result": result, "total": len(self.api["jsonp"])}, ensure_ascii=False)
+        body = f"{q.get('callback', 'cb')}({payload})"
         return Reply(200, body.encode(), {"Content-Type": "application/javascript"})
 
     # -- generic -----------------------------------------------------------------------------------
@@ -365,12 +372,15 @@ class MockPortal:
         for host in ("ruishu.mock", "jsl.mock", "forbid.mock", "captcha.mock"):
             self.add(host, "/nb/index.html", page("年报", "<ul></ul>"))
 
-    CHALLENGES = {
-        "ruishu.mock": Reply(412, b"<html><head><meta content='r' r='m'><script>var $_ts=window['$_ts'];</script></head></html>", {"Set-Cookie": "FSSBBIl1UgzbN7N80S=abc; path=/"}),
-        "jsl.mock": Reply(521, b"<script>document.cookie='__jsl_clearance=1.2|0|x';location.href=location.pathname</script>", {"Set-Cookie": "__jsluid_h=abc"}),
+    RUISHU = b"<html><head><meta content='r' r='m'><script>var $_ts=window['$_ts'];</script></head></html>"
+    JSL = b"<script>document.cookie='__jsl_clearance=1.2|0|x';location.href=location.pathname</script>"
+    CAPTCHA = page("提示", "<p>访问频繁，请输入验证码后继续访问</p>").encode()
+    CHALLENGES: ClassVar[dict[str, Reply]] = {
+        "ruishu.mock": Reply(412, RUISHU, {"Set-Cookie": "FSSBBIl1UgzbN7N80S=abc; path=/"}),
+        "jsl.mock": Reply(521, JSL, {"Set-Cookie": "__jsluid_h=abc"}),
         "forbid.mock": Reply(403, b"<html><body>403 Forbidden</body></html>"),
-        "captcha.mock": Reply(200, page("提示", "<p>访问频繁，请输入验证码后继续访问</p>").encode(), {"Content-Type": "text/html; charset=utf-8"}),
-    }  # fmt: skip
+        "captcha.mock": Reply(200, CAPTCHA, {"Content-Type": "text/html; charset=utf-8"}),
+    }
 
     def dynamic(self, req: Request) -> Reply | None:
         host = req.headers.get("host", "").split(":")[0]

@@ -2,8 +2,8 @@
 conventions, ../ links, document.write rows, cross-posts), nothing else; encodings; attachments."""
 
 import pytest_twisted
-
 from conftest import rows, run_crawl
+
 from crawler.families.static import TrsSpider
 
 

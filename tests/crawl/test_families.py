@@ -1,0 +1,105 @@
+"""Each family on its mock host: every report found and stored once, nothing else — both through a
+configured portal spider and through `annual_reports -a url=…` with the family auto-detected."""
+
+import pytest
+import pytest_twisted
+from conftest import run_crawl
+
+from crawler.families.gkmlpt import GkmlptSpider
+from crawler.families.hanweb import HanwebSpider
+from crawler.families.jsonapi import JsonApiSpider
+from crawler.families.static import GenericSpider
+from crawler.spiders.annual_reports import AnnualReportsSpider
+
+
+class HanwebMock(HanwebSpider):
+    name = "test_hanweb"
+    column_urls = ("http://hanweb.mock/col/col1230001/index.html", "http://hanweb.mock/col/col1230002/index.html")
+
+
+class GkmlptMock(GkmlptSpider):
+    name = "test_gkmlpt"
+    column_urls = ("http://gkmlpt.mock/gkmlpt/index",)
+
+
+class HuaianJsonMock(JsonApiSpider):
+    name = "test_json"
+    column_urls = ("http://json.mock/cmsweb/zwgk/sj/index.html",)
+    api_url, api_method = "/articleCommonController/lists.do", "POST"
+    api_form = {"page": "{page}", "pagesize": "{size}", "topic": "63"}  # noqa: RUF012
+    page_size, list_path, total_path = 3, "value.list", "value.total"
+    url_template, date_field = "{domain}{path}", "releaseTime"
+
+
+class TrueCmsJsonpMock(JsonApiSpider):
+    name = "test_jsonp"
+    column_urls = ("http://jsonp.mock/col/77/index.html",)
+    api_url = (
+        "/truecms/messageController/getMessage.do?startrecord={start}&endrecord={end}&columnId=77&callback=jQuery1"
+    )
+    page_size, html_path, total_path = 2, "result", "total"
+
+
+class GenericMock(GenericSpider):
+    name = "test_generic"
+    column_urls = ("http://generic.mock/xxgk/nb/list.html", "http://generic.mock/wzxxgknb/index.html")
+
+
+CASES = [
+    (HanwebMock, "hanweb.mock"), (GkmlptMock, "gkmlpt.mock"), (HuaianJsonMock, "json.mock"),
+    (TrueCmsJsonpMock, "jsonp.mock"), (GenericMock, "generic.mock"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("spidercls", "host"), CASES, ids=[h for _, h in CASES])
+@pytest_twisted.ensureDeferred
+async def test_family_finds_every_report(spidercls, host, mock_portal, tmp_path):
+    if host == "jsonp.mock":  # the column page exists only as a Referer for this API
+        mock_portal.server.set("jsonp.mock/col/77/index.html", b"<html><body>list</body></html>")
+    result = await run_crawl(spidercls, tmp_path / "r.db", mock_portal.routes)
+    assert len(result.items) == len(result.sources)
+    assert result.sources == mock_portal.expected[host]
+    for item in result.items:
+        assert item.hints["title"] == mock_portal.titles[item.source]
+    assert result.stats["nianbao/run_status"] == "ok"
+
+
+@pytest.mark.parametrize(
+    ("url", "host", "family"),
+    [
+        ("http://trs.mock/zfxxgk/zfxxgknb/index.html", "trs.mock", "trs"),
+        ("http://hanweb.mock/col/col1230001/index.html", "hanweb.mock", "hanweb"),
+        ("http://gkmlpt.mock/gkmlpt/index", "gkmlpt.mock", "gkmlpt"),
+        ("http://generic.mock/xxgk/nb/list.html", "generic.mock", "generic"),
+    ],
+)
+@pytest_twisted.ensureDeferred
+async def test_annual_reports_detects_the_family(url, host, family, mock_portal, tmp_path):
+    result = await run_crawl(AnnualReportsSpider, tmp_path / "r.db", mock_portal.routes, url=url)
+    assert result.stats["nianbao/family"] == family
+    expected = mock_portal.expected[host]
+    if host == "hanweb.mock":  # one column asked: only its reports
+        expected = {u for u in mock_portal.expected[host] if "art_1230001_" in u}
+    if host == "generic.mock":
+        expected = {u for u in expected if not u.endswith(".pdf")}
+    if host == "trs.mock":
+        original, copy = mock_portal.crosspost
+        assert len({original, copy} & result.sources) == 1
+        expected = expected - {original} | (result.sources & {original, copy})
+    assert result.sources == expected
+
+
+def test_annual_reports_rejects_bad_arguments():
+    with pytest.raises(ValueError, match="exactly one"):
+        AnnualReportsSpider()
+    with pytest.raises(ValueError, match="http"):
+        AnnualReportsSpider(url="ftp://x/y")
+    with pytest.raises(ValueError, match="region"):
+        AnnualReportsSpider(region="7")
+    with pytest.raises(ValueError, match="year"):
+        AnnualReportsSpider(url="http://a.gov.cn/", year="23")
+    with pytest.raises(ValueError, match="limit"):
+        AnnualReportsSpider(url="http://a.gov.cn/", limit="-1")
+    with pytest.raises(ValueError, match="full"):
+        AnnualReportsSpider(url="http://a.gov.cn/", full="maybe")
+    assert len(AnnualReportsSpider(region="3213").portals) == 2
