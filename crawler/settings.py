@@ -1,31 +1,49 @@
-"""Scrapy settings for nianbao (project settings are the lead's; see the marked crawl block)."""
+"""Project settings. Non-default values say why; `# default X` gives Scrapy's own default."""
 
 BOT_NAME = "nianbao"
 SPIDER_MODULES = ["crawler.spiders"]
 NEWSPIDER_MODULE = "crawler.spiders"
 COMMANDS_MODULE = "crawler.commands"
-FEED_EXPORT_ENCODING = "utf-8"
-REPORTS_DB = "data/reports.db"
 
-# --- crawling (issue 4: crawler/middlewares.py, crawler/state.py) -------------------------------
-# Politeness: portals are small government servers; one request at a time per host with a delay
-# that AutoThrottle raises when the server slows down. Tests set DOWNLOAD_DELAY=0 and
-# AUTOTHROTTLE_ENABLED=False.
+# Politeness: government portals are small servers; one request at a time per host.
 ROBOTSTXT_OBEY = True  # default False
-NIANBAO_CONTACT = "https://github.com/nianbao/nianbao"  # who to write to about this crawler
-USER_AGENT = f"nianbao/0.1 (+{NIANBAO_CONTACT}; research crawler for 政府信息公开年报)"  # default Scrapy/VERSION
+USER_AGENT = "nianbao/0.1 (+https://example.org/nianbao; research crawler for 政府信息公开年报)"
 CONCURRENT_REQUESTS_PER_DOMAIN = 1  # default 8
 DOWNLOAD_DELAY = 1.0  # default 0
-DOWNLOAD_DELAY_JITTER = 0.5  # ±50%, replaces RANDOMIZE_DOWNLOAD_DELAY
+DOWNLOAD_DELAY_JITTER = 0.5  # ±50 %, default 0.5
 AUTOTHROTTLE_ENABLED = True  # default False
-AUTOTHROTTLE_START_DELAY = 1.0  # default 5
+AUTOTHROTTLE_START_DELAY = 1.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
-# 403/412/521 stay out of RETRY_HTTP_CODES: challenge walls do not pass on retry (ecosystem.md §4).
+DOWNLOAD_TIMEOUT = 60  # default 180
+TELNETCONSOLE_ENABLED = False  # default True
+REMOTE_CONTROL_ENABLED = False  # default True: no listening port on a crawler host
+FEED_EXPORT_ENCODING = "utf-8"
+LOG_LEVEL = "INFO"
+
+# The item pipelines: one job each (see pipelines/__init__.py); `scrapy ingest` and crawls share them.
+ITEM_PIPELINES = {
+    "pipelines.identify.IdentifyReportPipeline": 100,
+    "pipelines.decode.DecodeDocumentPipeline": 200,
+    "pipelines.metadata.ExtractMetadataPipeline": 300,
+    "pipelines.sections.SplitSectionsPipeline": 400,
+    "pipelines.extract_tables.ExtractTablesPipeline": 500,
+    "pipelines.segment.SegmentSectionsPipeline": 600,
+    "pipelines.store.StoreReportPipeline": 700,
+}
+
+REPORTS_DB = "data/reports.db"  # the researchers' database (../shared/spec/database.md)
+REPORTS_SEGMENTER = "rjieba"  # or "jieba" (reference engine, ~35× slower)
+REPORTS_MAX_BYTES = 40 * 1024 * 1024  # larger documents are recorded as errors, not parsed
+
+# --- crawling (issue 4: crawler/middlewares.py, crawler/state.py) -------------------------------
+# 403/412/521 stay out of RETRY_HTTP_CODES: challenge walls do not pass on retry (ecosystem.md §4);
+# BlockDetectionMiddleware records them as blocked instead. Tests set DOWNLOAD_DELAY=0 and
+# AUTOTHROTTLE_ENABLED=False.
 DOWNLOADER_MIDDLEWARES = {
     # between HttpCompression (590, decodes gzip) and Retry (550, must not retry challenge pages)
     "crawler.middlewares.EncodingFixMiddleware": 575,
     "crawler.middlewares.BlockDetectionMiddleware": 570,
-    "crawler.middlewares.LoopbackRouteMiddleware": 740,  # before HttpProxyMiddleware (750)
+    "crawler.middlewares.LoopbackRouteMiddleware": 740,  # offline portals; before HttpProxyMiddleware (750)
 }
-EXTENSIONS = {"crawler.state.CrawlStateExtension": 500}
+EXTENSIONS = {"crawler.state.CrawlStateExtension": 500}  # crawl_state, crawl_runs, run status
 # --- end crawling -------------------------------------------------------------------------------

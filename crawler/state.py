@@ -30,7 +30,7 @@ logger = logging.getLogger(__name__)
 
 STATE_COLUMNS = {
     "url": str, "kind": str, "spider": str, "etag": str, "last_modified": str, "sha256": str,
-    "first_seen": str, "last_seen": str, "status": str, "reason": str, "report_id": int,
+    "first_seen": str, "last_seen": str, "status": str, "reason": str, "report_id": str,
 }  # fmt: skip
 RUN_COLUMNS = {
     "id": int, "spider": str, "started": str, "finished": str, "pages": int, "new": int, "changed": int,

@@ -1,0 +1,229 @@
+"""HTML (fragments or whole saved pages with site chrome) → Document.
+
+Tables become grids (rowspan/colspan expanded, covered positions None), the rest becomes
+text lines in reading order. Site chrome is cut away by picking the content container:
+known CMS containers first, then the element that holds the most report section headings.
+"""
+
+from __future__ import annotations
+
+import re
+
+import lxml.html
+from lxml import etree
+
+from pipelines.document import Block, Document, DocumentError, Grid, table_block
+from pipelines.formats.text import normalize_text
+
+_DROP_TAGS = ("script", "style", "noscript", "template", "head", "iframe", "select", "button", "svg")
+_BLOCK_TAGS = {
+    "p", "div", "section", "article", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "dl", "dt", "dd",
+    "tr", "blockquote", "pre", "header", "footer", "nav", "form", "center", "hr", "table", "caption",
+}  # fmt: skip
+# Body containers of the common CMS families (portals.md §2, §3, §5), most specific first.
+_CONTAINERS = (
+    "//*[contains(@class,'TRS_Editor') or contains(@class,'trs_editor_view') or contains(@class,'TRS_UEDITOR')]",
+    "//*[@id='zoom' or @id='Zoom' or @id='UCAP-CONTENT' or @id='zoomcon' or @id='ivs_content']",
+    "//ucapcontent",
+    "//*[contains(@class,'article-con') or contains(@class,'pages_content') or contains(@class,'news_cont_d_wrap')]",
+)
+_SECTION_MARKERS = re.compile(
+    r"[一二三四五六][、.．]\s*(总体情况|主动公开|收到和处理|.{0,12}行政复议|存在的主要问题|其他需要报告)"
+)
+# A cell longer than this, or holding a nested table, marks a layout table (site chrome), not data.
+_LAYOUT_CELL_CHARS = 400
+
+
+def html_to_document(html: str | bytes) -> Document:
+    try:
+        root = lxml.html.document_fromstring(html)
+    except (etree.ParserError, ValueError) as exc:
+        raise DocumentError(f"malformed HTML: {exc}") from exc
+    meta = read_meta(root)
+    page_fields = read_field_block(root)
+    for element in list(root.iter(*_DROP_TAGS)):
+        if element.getparent() is not None:
+            element.drop_tree()
+    etree.strip_elements(root, etree.Comment, with_tail=False)
+    content = pick_container(root)
+    blocks = _Walker().walk(content)
+    doc = Document(blocks=blocks, meta={**page_fields, **meta}, format="html")
+    if not doc.text.strip():
+        raise DocumentError("HTML page has no text")
+    return doc
+
+
+def read_meta(root) -> dict[str, str]:
+    """`<meta name=… content=…>` (ArticleTitle, PubDate, ContentSource, …) and `<title>`, lower-case keys."""
+    meta = {}
+    for element in root.iter("meta"):
+        name = (element.get("name") or element.get("property") or "").strip().lower()
+        content = (element.get("content") or "").strip()
+        if name and content:
+            meta.setdefault(name, content)
+    title = root.find(".//title")
+    if title is not None and title.text_content().strip():
+        meta.setdefault("title", " ".join(title.text_content().split()))
+    return meta
+
+
+_FIELD_LABELS = (
+    "索引号",
+    "发布机构",
+    "发文机关",
+    "公开主体",
+    "发文日期",
+    "成文日期",
+    "生成日期",
+    "发布日期",
+    "文号",
+    "发文字号",
+)
+_FIELD_PATTERN = re.compile(
+    r"(索\s*引\s*号|发\s*布\s*机\s*构|发\s*文\s*机\s*关|公\s*开\s*主\s*体|发\s*文\s*日\s*期|成\s*文\s*日\s*期|"
+    r"生\s*成\s*日\s*期|发\s*布\s*日\s*期|发\s*文\s*字\s*号|文\s*号)\s*[:：]?\s*$"
+)
+
+
+def read_field_block(root) -> dict[str, str]:
+    """The 索引号/发布机构/发文日期/文号 block: `<th>label</th><td>value</td>` or `label：value` items."""
+    fields: dict[str, str] = {}
+    for cell in root.iter("th", "td", "dt", "span", "b", "strong", "label", "em"):
+        label = " ".join(cell.text_content().split())
+        match = _FIELD_PATTERN.match(label) if len(label) < 12 else None
+        if not match:
+            continue
+        value_element = cell.getnext()
+        if value_element is None and cell.getparent() is not None and cell.getparent().tag in ("td", "th"):
+            value_element = cell.getparent().getnext()
+        value = " ".join(value_element.text_content().split()) if value_element is not None else ""
+        if value and len(value) < 80:
+            fields.setdefault(re.sub(r"\s", "", match.group(1)), value)
+    text = normalize_text(root.text_content()) if not fields else ""
+    for label in _FIELD_LABELS:
+        found = re.search(rf"{label}\s*[:：]\s*([^\s:：]{{1,60}})", text)
+        if found:
+            fields.setdefault(label, found.group(1))
+    return fields
+
+
+def pick_container(root):
+    body = root.find("body")
+    body = body if body is not None else root
+    for xpath in _CONTAINERS:
+        for element in root.xpath(xpath):
+            if len(element.text_content().strip()) > 200:
+                return element
+    best, best_score = body, 0
+    for element in body.iter("div", "td", "article", "section", "main"):
+        score = len(set(_SECTION_MARKERS.findall(element.text_content())))
+        # Prefer the innermost element that still holds the most headings.
+        if score >= best_score and score >= 3:
+            best, best_score = element, score
+    return best
+
+
+class _Walker:
+    """Walk the content element in document order, emitting text lines and table grids."""
+
+    def __init__(self) -> None:
+        self.blocks: list[Block] = []
+        self.lines: list[str] = []
+        self.current: list[str] = []
+
+    def walk(self, element) -> list[Block]:
+        self._visit(element)
+        self._flush_text()
+        return self.blocks
+
+    def _visit(self, element) -> None:
+        tag = element.tag if isinstance(element.tag, str) else ""
+        if tag == "table" and not is_layout_table(element):
+            self._flush_text()
+            grid = table_grid(element)
+            if any(cell for row in grid for cell in row):
+                self.blocks.append(table_block(grid))
+        else:
+            if tag in _BLOCK_TAGS or tag == "br":
+                self._break()
+            if element.text and tag != "br":
+                self.current.append(element.text)
+            for child in element:
+                self._visit(child)
+                if child.tail:
+                    self.current.append(child.tail)
+            if tag in ("td", "th"):
+                self.current.append(" ")  # cells of a layout table stay on one line
+            elif tag in _BLOCK_TAGS:
+                self._break()
+
+    def _break(self) -> None:
+        line = normalize_text("".join(self.current)).strip()
+        if line:
+            self.lines.append(re.sub(r"[ \t]+", " ", line))
+        self.current = []
+
+    def _flush_text(self) -> None:
+        self._break()
+        if self.lines:
+            self.blocks.append(Block(text="\n".join(self.lines)))
+            self.lines = []
+
+
+def is_layout_table(table) -> bool:
+    for cell in table.iterfind(".//td"):
+        if cell.find(".//table") is not None or len(cell.text_content()) > _LAYOUT_CELL_CHARS:
+            return True
+    return False
+
+
+def _rows(table) -> list:
+    return [row for row in table.iter("tr") if _nearest_table(row) is table]
+
+
+def _nearest_table(element):
+    parent = element.getparent()
+    while parent is not None and parent.tag != "table":
+        parent = parent.getparent()
+    return parent
+
+
+def table_grid(table) -> Grid:
+    """Expand rowspan/colspan into a rectangular grid; covered positions are None."""
+    grid: dict[tuple[int, int], str | None] = {}
+    width = 0
+    rows = _rows(table)
+    for r, row in enumerate(rows):
+        c = 0
+        for cell in row:
+            if cell.tag not in ("td", "th"):
+                continue
+            while (r, c) in grid:
+                c += 1
+            rowspan, colspan = _span(cell.get("rowspan")), _span(cell.get("colspan"))
+            for dr in range(rowspan):
+                for dc in range(colspan):
+                    grid[(r + dr, c + dc)] = None
+            grid[(r, c)] = cell_text(cell)
+            c += colspan
+            width = max(width, c)
+    return [[grid.get((r, c), "") for c in range(width)] for r in range(len(rows))]
+
+
+def _span(value: str | None) -> int:
+    try:
+        return max(1, min(int(value or 1), 200))
+    except ValueError:
+        return 1
+
+
+def cell_text(cell) -> str:
+    """Cell text with <br>/<p> as line breaks, whitespace collapsed, &nbsp; → blank."""
+    for br in cell.iter("br"):
+        br.tail = "\n" + (br.tail or "")
+    for para in cell.iter("p", "div"):
+        if para is not cell:
+            para.tail = "\n" + (para.tail or "")
+    text = normalize_text(cell.text_content())
+    lines = [" ".join(line.split()) for line in text.split("\n")]
+    return "\n".join(line for line in lines if line)

@@ -1,0 +1,229 @@
+"""Report metadata: title, agency, year, publication date, the 索引号 block, region code.
+
+Each value comes from the most trustworthy place that has it (HTML <meta> tags and the
+metadata block, then the title line, then sentences of the report itself, then hints from
+where the document came from: the listing title, or the file name for local documents),
+and records where it came from so researchers can judge it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import PurePath
+
+from pipelines.dates import all_dates, parse_date, plausible_year
+from pipelines.document import Document
+from pipelines.regions import region_code_for, region_name_at, region_names_in
+
+# Organisation names end in one of these (longest first so 管理委员会 wins over 会).
+_ORG_SUFFIX = (
+    r"(?:人民政府办公厅|人民政府办公室|人民政府|管理委员会|委员会|街道办事处|办事处|政府办公室|政府办|"
+    r"办公厅|办公室|厅|局|委|署|院|中心|总局|办|馆|会)"
+)
+_ORG = rf"[\u4e00-\u9fff（）()]{{2,30}}?{_ORG_SUFFIX}"
+_YEAR_NUM = r"((?:19|20)\d{2})"
+_YEAR = _YEAR_NUM + r"\s*年度?"
+_REPORT_WORDS = re.compile(r"(政府)?信息公开.{0,8}(年度报告|工作报告|年报)|年度报告|年报")
+_FIELD_KEYS = {"index_no": ("索引号",), "publisher": ("发布机构", "发文机关", "公开主体"),
+               "doc_date": ("发文日期", "成文日期", "生成日期"), "doc_number": ("文号", "发文字号")}  # fmt: skip
+
+
+@dataclass
+class Metadata:
+    title: str | None = None
+    agency: str | None = None
+    year: int | None = None
+    published: str | None = None
+    region_code: str | None = None
+    index_no: str | None = None
+    publisher: str | None = None
+    doc_date: str | None = None
+    doc_number: str | None = None
+    sources: dict[str, str] = field(default_factory=dict)  # field → where it came from
+
+
+def extract_metadata(document: Document, hints: dict | None = None, filename: str | None = None) -> Metadata:
+    hints = hints or {}
+    text = document.text
+    meta = Metadata()
+    fields = {**text_field_block(text), **hints.get("metadata", {}), **document.meta}
+    for name, labels in _FIELD_KEYS.items():
+        setattr(meta, name, next((fields[label] for label in labels if fields.get(label)), None))
+    _set(meta, "title", find_title(document), "document")
+    _set(meta, "title", _clean_title(hints.get("title")), "listing")
+    _set(meta, "published", parse_date(fields.get("pubdate") or fields.get("发布日期")), "page")
+    _set(meta, "published", parse_date(hints.get("published")), "listing")
+    _set(meta, "published", parse_date(meta.doc_date), "metadata block")
+    _set(meta, "published", signature_date(text), "signature")
+    _set(meta, "year", year_from_title(meta.title), "title")
+    _set(meta, "year", year_from_text(text), "text")
+    _set(meta, "year", most_mentioned_year(text), "most mentioned year")
+    _set(meta, "year", year_from_name(filename), "file name")
+    if meta.year and not plausible_year(meta.year, meta.published):
+        meta.year = None
+    _set(meta, "year", int(meta.published[:4]) - 1 if meta.published else None, "publication year - 1")
+    _set(meta, "agency", agency_from_title(meta.title), "title")
+    _set(meta, "agency", meta.publisher, "metadata block")
+    _set(meta, "agency", agency_from_text(text), "text")
+    _set(meta, "agency", hints.get("agency"), "listing")
+    meta.agency = complete_agency(meta.agency, text) if meta.agency else None
+    _set(meta, "region_code", hints.get("region_code"), "portal")
+    _set(meta, "region_code", region_code_for(meta.agency), "agency")
+    return meta
+
+
+_TEXT_FIELD = re.compile(
+    r"(索\s*引\s*号|发\s*布\s*机\s*构|发\s*文\s*机\s*关|公\s*开\s*主\s*体|发\s*文\s*日\s*期|成\s*文\s*日\s*期|"
+    r"生\s*成\s*日\s*期|发\s*布\s*日\s*期|发\s*文\s*字\s*号|文\s*号)\s*[:：|]\s*([^\s|:：]{1,60})"
+)
+
+
+def text_field_block(text: str) -> dict[str, str]:
+    """«索引号 | 000014349/2024-06673 | 分类 | …» or «发布机构：…» lines before the report starts."""
+    fields: dict[str, str] = {}
+    for match in _TEXT_FIELD.finditer(text[:1500]):
+        fields.setdefault(re.sub(r"\s", "", match.group(1)), match.group(2))
+    return fields
+
+
+def _set(meta: Metadata, name: str, value, source: str) -> None:
+    if getattr(meta, name) is None and value not in (None, ""):
+        setattr(meta, name, value)
+        meta.sources[name] = source
+
+
+def find_title(document: Document) -> str | None:
+    for key in ("articletitle", "title"):
+        title = _clean_title(document.meta.get(key))
+        if title and _REPORT_WORDS.search(title):
+            return title
+    return title_from_text(document.text)
+
+
+def title_from_text(text: str) -> str | None:
+    """A standalone line naming the report, before the first section (pieces split over two lines joined)."""
+    head = re.split(r"(?:^|\s)一\s*[、.．]\s*(?:总体|基本)情况", text, maxsplit=1)[0][:3000]
+    pieces = [part.strip(" #*") for line in head.split("\n") for part in re.split(r"\s{2,}", line)]
+    pieces = [piece for piece in pieces if piece]
+    for i, piece in enumerate(pieces):
+        # A title may be split in two: «2024 年上海市科委政府信息公开工作» + «年度报告»,
+        # «河北省工业和信息化厅» + «2020年政府信息公开工作年度报告».
+        joined = _clean_title(piece + pieces[i + 1]) if i + 1 < len(pieces) else None
+        single = _clean_title(piece)
+        for title in (joined, single):
+            if title and _is_title(title):
+                return title
+    return None
+
+
+def _is_title(line: str) -> bool:
+    if len(line) > 60 or re.search(r"[，。；,;！]", line) or line.startswith(("附件", "根据", "依据", "发布")):
+        return False
+    return bool(re.search(r"信息公开", line) and re.search(r"(年度报告|工作报告|年报)$", line))
+
+
+def _clean_title(title: str | None) -> str | None:
+    if not title:
+        return None
+    title = re.split(r"\s*(?:_{1,2}|-{1,2}|—|\|)\s*(?=[^_\-—|]*(?:网|政府|门户)[^_\-—|]*$)", title)[0]
+    title = re.sub(r"\s+", "", title).strip('《》"“”')
+    return re.sub(r"^关于", "", title) or None
+
+
+def year_from_title(title: str | None) -> int | None:
+    match = re.search(_YEAR, title or "")
+    return int(match.group(1)) if match else None
+
+
+_YEAR_SENTENCES = (
+    rf"统计期限\D{{0,4}}{_YEAR_NUM}\s*年\s*1\s*月",
+    rf"{_YEAR}.{{0,30}}?(?:政府信息公开|政务公开).{{0,8}}(?:年度报告|工作报告|年报)",
+    rf"(?:^|\n|\s{{2}})\s*(?:一\s*[、.．]\s*\S{{2,6}}情况\s*)?{_YEAR_NUM}\s*年(?:度|以来)?[，,]",
+)
+
+
+def year_from_text(text: str) -> int | None:
+    for pattern in _YEAR_SENTENCES:
+        match = re.search(pattern, text[:20_000])
+        if match:
+            return int(match.group(1))
+    return None
+
+
+def most_mentioned_year(text: str) -> int | None:
+    """The year the text talks about most («2020年…», «2020年度…»), when one clearly dominates."""
+    counts: dict[int, int] = {}
+    for match in re.finditer(rf"{_YEAR_NUM}\s*年(?!\d{{1,2}}月\d)", text):
+        counts[int(match.group(1))] = counts.get(int(match.group(1)), 0) + 1
+    ranked = sorted(counts.items(), key=lambda item: item[1], reverse=True)
+    if ranked and ranked[0][1] >= 3 and (len(ranked) == 1 or ranked[0][1] >= 2 * ranked[1][1]):
+        return ranked[0][0]
+    return None
+
+
+def year_from_name(filename: str | None) -> int | None:
+    """A year in the file name (the «source title» of a local document), e.g. ``…-2018-stats-table.txt``."""
+    match = re.search(r"(?<!\d)((?:19|20)\d{2})(?!\d)", PurePath(filename or "").name)
+    return int(match.group(1)) if match else None
+
+
+def agency_from_title(title: str | None) -> str | None:
+    if not title:
+        return None
+    before = re.match(rf"(.+?){_YEAR}", title)
+    if before and len(before.group(1)) >= 2:
+        return _org(before.group(1))
+    after = re.match(rf"{_YEAR}(.+?)(?:关于)?(?:政府信息公开|政务公开)", title)
+    return _org(after.group(2)) if after else None
+
+
+def _org(text: str) -> str | None:
+    text = re.sub(r"^(关于|发布|现将|编写了)", "", text.strip(" 《》:：,，"))
+    place = region_name_at(text)
+    text = text[place:] if place else text  # «…事项无河北省人力资源和社会保障厅» → from the place name on
+    return text if re.fullmatch(_ORG, text) else None
+
+
+_AGENCY_SENTENCES = (
+    # 发布河北省教育厅2021年… / 现将红谷滩区政府办2023年… / 《河北省工业和信息化厅2019年度…报告》 / 附件：…
+    rf"(?:发布|现将|编写了《|附件[:：]\s*)({_ORG})\s*{_YEAR}",
+    # signature: «河北省教育厅\n2020年1月15日»
+    rf"({_ORG})\s*\n?\s*(?:19|20)\d{{2}}年\d{{1,2}}月\d{{1,2}}日[^\n]{{0,40}}\s*$",
+    # «2022年，河北省科学技术厅坚持…» / «2020年以来，…»
+    rf"(?:19|20)\d{{2}}\s*年(?:度|以来)?[，,]\s*({_ORG})(?=坚持|深入|认真|高度|紧紧|围绕|全面|严格|积极|始终|以)",
+)
+
+
+def agency_from_text(text: str) -> str | None:
+    for pattern in _AGENCY_SENTENCES:
+        match = re.search(pattern, text[-600:] if "$" in pattern else text[:20_000])
+        if match:
+            return _org(match.group(1))
+    return None
+
+
+def complete_agency(agency: str, text: str) -> str:
+    """«省工业和信息化厅» / «县投资促进局» written without the place: add the one place the report names."""
+    if agency[0] not in "省市县区":
+        return agency
+    places = {name for name in region_names_in(text) if name.endswith(agency[0])}
+    return places.pop() + agency[1:] if len(places) == 1 else agency
+
+
+def signature_date(text: str) -> str | None:
+    """The date under the signature at the end of the report (last date in its final lines)."""
+    tail_start = max(0, len(text) - 200)
+    dates = [iso for offset, iso in all_dates(text[tail_start:])]
+    return dates[-1] if dates else None
+
+
+class ExtractMetadataPipeline:
+    """Adds `parsed.metadata`: title, agency, year, published, the 索引号 block, region code."""
+
+    def process_item(self, item):
+        parsed = item.parsed
+        if not parsed.unchanged and parsed.document is not None:
+            hints = {**item.hints, "region_code": item.region_code}
+            parsed.metadata = extract_metadata(parsed.document, hints, item.filename or item.source)
+        return item

@@ -1,0 +1,31 @@
+"""What the pipelines learn about one report document, filled stage by stage."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from pipelines.document import Document
+from pipelines.metadata import Metadata
+from pipelines.sections import Section
+from pipelines.tables.model import Check, TableExtraction
+
+# Bump when parsing changes what is stored: `scrapy reparse` and re-ingests then rebuild the rows.
+PARSER_VERSION = "1"
+
+
+@dataclass
+class ParsedReport:
+    report_id: str
+    content_sha256: str
+    unchanged: bool = False  # stored already with the same bytes and parser version: nothing to do
+    keep_raw: bool = True  # False for documents too large to keep
+    document: Document | None = None
+    metadata: Metadata = field(default_factory=Metadata)
+    sections: list[Section] = field(default_factory=list)
+    tables: TableExtraction = field(default_factory=TableExtraction)
+    # Why the document could not be read (empty, garbage, unsupported, …): quality becomes "error".
+    error: str | None = None
+    quality: str = "warning"
+    reasons: list[str] = field(default_factory=list)
+    # Soft checks found outside the table extractor (narrative numbers, published date, …).
+    checks: list[Check] = field(default_factory=list)

@@ -1,0 +1,108 @@
+"""The database schema, created and migrated in this one module (sqlite-utils Migrations).
+
+Table and column names of `../shared/spec/database.md` are a contract: never rename them.
+Add a new `@migrations()` function for every change; never edit one that has shipped.
+"""
+
+from __future__ import annotations
+
+from sqlite_utils import ANY, Database, Migrations
+
+migrations = Migrations("nianbao")
+
+
+@migrations()
+def m001_reports(db: Database) -> None:
+    db["reports"].create(
+        {
+            "id": str, "source": str, "title": str, "agency": str, "year": int, "published": str,
+            "template": str, "region_code": str, "quality": str,
+            # beyond the contract: provenance and the 索引号 block
+            "quality_reasons": str, "format": str, "index_no": str, "publisher": str, "doc_date": str,
+            "doc_number": str, "field_sources": str, "content_sha256": str, "parser_version": str,
+            "fetched_at": str, "parsed_at": str,
+        },
+        pk="id", not_null={"source", "template", "quality"},
+    )  # fmt: skip
+    db["reports"].create_index(["agency", "year"])
+    db["reports"].create_index(["region_code", "year"])
+    db["cells"].create(
+        {"report_id": str, "table_name": str, "row_key": str, "col_key": str, "value": ANY, "raw": str, "unit": str},
+        pk=("report_id", "table_name", "row_key", "col_key"),
+        foreign_keys=[("report_id", "reports", "id")],
+    )
+    db["sections"].create(
+        {"report_id": str, "number": int, "heading": str, "body": str, "tokens": str},
+        pk=("report_id", "number"),
+        foreign_keys=[("report_id", "reports", "id")],
+    )
+    db["sections"].enable_fts(["tokens"], fts_version="FTS5", create_triggers=True)
+    db["checks"].create(
+        {"report_id": str, "seq": int, "rule": str, "scope": str, "passed": int, "detail": str, "severity": str},
+        pk=("report_id", "seq"),
+        foreign_keys=[("report_id", "reports", "id")],
+    )
+    db["checks"].create_index(["rule", "passed"])
+
+
+@migrations()
+def m002_indicators_extra_rows_documents(db: Database) -> None:
+    db["indicators"].create(
+        {
+            "report_id": str,
+            "seq": int,
+            "path": str,
+            "label": str,
+            "unit": str,
+            "period": str,
+            "value": float,
+            "raw": str,
+        },
+        pk=("report_id", "seq"),
+        foreign_keys=[("report_id", "reports", "id")],
+    )
+    db["extra_rows"].create(
+        {"report_id": str, "seq": int, "table_name": str, "label": str, "raw": str},
+        pk=("report_id", "seq"),
+        foreign_keys=[("report_id", "reports", "id")],
+    )
+    # The raw bytes as fetched/read (zlib-compressed), so `scrapy reparse` rebuilds without re-fetching.
+    db["documents"].create(
+        {
+            "report_id": str, "seq": int, "role": str, "source": str, "filename": str, "content_type": str,
+            "encoding": str, "sha256": str, "size": int, "compressed": bytes, "fetched_at": str,
+            "region_code": str, "hints": str,
+        },
+        pk=("report_id", "seq"),
+        foreign_keys=[("report_id", "reports", "id")],
+    )  # fmt: skip
+
+
+@migrations()
+def m003_crawl_state(db: Database) -> None:
+    db["crawl_state"].create(
+        {
+            "url": str, "kind": str, "spider": str, "etag": str, "last_modified": str, "sha256": str,
+            "first_seen": str, "last_seen": str, "status": str, "reason": str, "report_id": str,
+        },
+        pk="url",
+    )  # fmt: skip
+    db["crawl_state"].create_index(["spider", "kind"])
+    db["crawl_runs"].create(
+        {
+            "id": int, "spider": str, "started": str, "finished": str, "pages": int, "new": int, "changed": int,
+            "unchanged": int, "blocked": int, "errors": int, "status": str, "detail": str,
+        },
+        pk="id",
+    )  # fmt: skip
+
+
+def open_database(path: str) -> Database:
+    """Open (creating or migrating) the reports database in WAL mode, so researchers can read during a run."""
+    db = Database(path)
+    db.enable_wal()
+    db.execute("PRAGMA synchronous = NORMAL")
+    db.execute("PRAGMA busy_timeout = 10000")
+    db.execute("PRAGMA foreign_keys = ON")
+    migrations.apply(db)
+    return db
