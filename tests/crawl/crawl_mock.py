@@ -46,6 +46,7 @@ class MockPortal:
         self.expected: dict[str, set[str]] = {h: set() for h in HOSTS}
         self.titles: dict[str, str] = {}  # report URL → title
         self.flaky_hits: dict[str, int] = {}
+        self.delays: dict[str, float] = {"slow.mock": 0.3}  # host → seconds before each answer
         self.api: dict[str, list[dict]] = {}
         self.server = PortalServer({}, self.headers, self.dynamic)
         for build in (self._trs, self._hanweb, self._gkmlpt, self._json, self._generic, self._protected):
@@ -374,7 +375,7 @@ class MockPortal:
 
     RUISHU = b"<html><head><meta content='r' r='m'><script>var $_ts=window['$_ts'];</script></head></html>"
     JSL = b"<script>document.cookie='__jsl_clearance=1.2|0|x';location.href=location.pathname</script>"
-    CAPTCHA = page("提示", "<p>访问频繁，请输入验证码后继续访问</p>").encode()
+    CAPTCHA = page("提示", "<p>您的访问过于频繁，请稍后再试（访问频繁）</p>").encode()
     CHALLENGES: ClassVar[dict[str, Reply]] = {
         "ruishu.mock": Reply(412, RUISHU, {"Set-Cookie": "FSSBBIl1UgzbN7N80S=abc; path=/"}),
         "jsl.mock": Reply(521, JSL, {"Set-Cookie": "__jsluid_h=abc"}),
@@ -396,9 +397,11 @@ class MockPortal:
             self.flaky_hits[req.path] = n = self.flaky_hits.get(req.path, 0) + 1
             if n <= 2:
                 return Reply(500, b"<html>Internal Server Error</html>")
-        if host == "slow.mock":
-            return Reply(**{**vars(self.server.static(req)), "delay": 0.3})
-        return self._api_routes(host, req)
+        reply = self._api_routes(host, req)
+        if host in self.delays:
+            reply = reply or self.server.static(req)
+            reply.delay = self.delays[host]
+        return reply
 
     def _api_routes(self, host: str, req: Request) -> Reply | None:
         if host == "hanweb.mock" and req.path == "/module/download/downfile.jsp":
