@@ -9,7 +9,7 @@ shown as Latin-1 → percent-decoding → the link text → the URL basename.
 from __future__ import annotations
 
 import re
-from urllib.parse import parse_qs, unquote, urljoin, urlsplit
+from urllib.parse import parse_qs, unquote, unquote_to_bytes, urljoin, urlsplit
 
 from parsel import Selector
 
@@ -110,8 +110,18 @@ def _disposition_param(header: str, name: str) -> str | None:
     return (m.group(2) if m.group(2) is not None else m.group(1)).strip() if m else None
 
 
+def _decode(data: bytes) -> str | None:
+    for codec in ("utf-8", "gb18030"):  # UTF-8 first: GBK would also "decode" most UTF-8 byte runs
+        try:
+            return data.decode(codec)
+        except UnicodeDecodeError:
+            continue
+    return None
+
+
 def disposition_filename(raw: bytes | None) -> str | None:
-    """Decode Content-Disposition's file name the way Chinese Java servers send it (portals.md §6.3)."""
+    """Decode Content-Disposition's file name the way Chinese Java servers send it (portals.md §6.3):
+    RFC 5987 `filename*`, then raw GBK/UTF-8 bytes shown as Latin-1, then percent-encoded bytes."""
     if not raw:
         return None
     header = raw.decode("latin-1")
@@ -122,26 +132,11 @@ def disposition_filename(raw: bytes | None) -> str | None:
     name = _disposition_param(header, "filename")
     if not name:
         return None
-    if any(ord(c) > 127 for c in name):  # raw GBK (or UTF-8) bytes shown as Latin-1
-        data = name.encode("latin-1")
-        for codec in ("utf-8", "gb18030"):
-            try:
-                return data.decode(codec)
-            except UnicodeDecodeError:
-                continue
-    return (
-        unquote(name, encoding="gb18030")
-        if re.search(r"%[89A-Fa-f][0-9A-Fa-f]%", name) and not _utf8_quoted(name)
-        else unquote(name)
-    )
-
-
-def _utf8_quoted(name: str) -> bool:
-    try:
-        unquote(name, errors="strict")
-        return True
-    except UnicodeDecodeError:
-        return False
+    if any(ord(c) > 127 for c in name):
+        return _decode(name.encode("latin-1")) or name
+    if "%" in name:
+        return _decode(unquote_to_bytes(name)) or name
+    return name
 
 
 def file_name(disposition: bytes | None, link_text: str, url: str) -> str:

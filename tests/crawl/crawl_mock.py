@@ -137,7 +137,8 @@ class MockPortal:
     def _hanweb_detail(self, col: int, art: int, report: synthetic.Report, attach: bool) -> str:
         y, m, d = (int(x) for x in report.published.split("-"))
         path = f"/art/{y}/{m}/{d}/art_{col}_{art}.html"
-        link = f'<a href="/module/download/downfile.jsp?classid=0&filename={art:x}.pdf">{report.title}.pdf</a>'
+        # the visible text says only 下载; the real name comes in a GBK Content-Disposition
+        link = f'<a href="/module/download/downfile.jsp?classid=0&filename={art:x}.pdf">下载附件</a>'
         body = f'<div id="zoom">{synthetic.report_body_html(report)}</div>' + (link if attach else "")
         head = f'<meta name="ArticleTitle" content="{report.title}"><meta name="PubDate" content="{report.published}">'
         block = synthetic.meta_block(report, report.unit).replace("xxgk_table", "xxgk")

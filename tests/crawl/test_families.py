@@ -62,6 +62,12 @@ async def test_family_finds_every_report(spidercls, host, mock_portal, tmp_path)
     for item in result.items:
         assert item.hints["title"] == mock_portal.titles[item.source]
     assert result.stats["nianbao/run_status"] == "ok"
+    files = [(item, a) for item in result.items for a in item.attachments]
+    if host in ("hanweb.mock", "gkmlpt.mock"):  # downfile.jsp → 302 → GBK Content-Disposition; gkmlpt JSON list
+        assert files and all(a.body.startswith(b"%PDF") for _, a in files)
+    if host == "hanweb.mock":
+        assert sorted(a.filename for _, a in files) == sorted(f"{i.hints['title']}.pdf" for i, _ in files)
+        assert all("/attach/0/" in a.url for _, a in files)
 
 
 @pytest.mark.parametrize(
