@@ -46,4 +46,7 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.LoopbackRouteMiddleware": 740,  # offline portals; before HttpProxyMiddleware (750)
 }
 EXTENSIONS = {"crawler.state.CrawlStateExtension": 500}  # crawl_state, crawl_runs, run status
+# default 100: Scrapy starts that many worker tasks for every callback's output; ours yield one item per
+# report page, and the 100 tasks cost ~30% of the crawl's CPU (tests/benchmarks/bench_crawl.py).
+CONCURRENT_ITEMS = 16
 # --- end crawling -------------------------------------------------------------------------------
