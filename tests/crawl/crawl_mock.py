@@ -27,6 +27,8 @@ from crawler.portalserver import PortalServer, Reply, Request
 HOSTS = [
     "trs.mock", "hanweb.mock", "gkmlpt.mock", "json.mock", "jsonp.mock", "generic.mock", "ruishu.mock", "jsl.mock",
     "forbid.mock", "captcha.mock", "soft404.mock", "repeat.mock", "flaky.mock", "slow.mock",
+    # the registered portals' own host names, served here so `-a region=` runs offline (tests only)
+    "www.huaian.gov.cn", "www.suqian.gov.cn", "www.shuyang.gov.cn",
 ]  # fmt: skip
 TRS_ROOT = "/zfxxgk/zfxxgknb/"
 
@@ -49,7 +51,15 @@ class MockPortal:
         self.delays: dict[str, float] = {"slow.mock": 0.3}  # host → seconds before each answer
         self.api: dict[str, list[dict]] = {}
         self.server = PortalServer({}, self.headers, self.dynamic)
-        for build in (self._trs, self._hanweb, self._gkmlpt, self._json, self._generic, self._protected):
+        for build in (
+            self._trs,
+            self._hanweb,
+            self._gkmlpt,
+            self._json,
+            self._generic,
+            self._protected,
+            self._registered,
+        ):
             build()
         for path, body in self.files.items():
             self.server.set(path, body)
@@ -126,6 +136,10 @@ class MockPortal:
         rows.append(
             f'<li><a href=".{copy[len(TRS_ROOT) - 1 :]}" title="{self.titles[bm]}">x</a><span>2024-04-04</span></li>'
         )
+        # robots.txt of this host (the demo layout's) disallows /admin/: listed, served, never to be fetched
+        hidden = self.report("示例县机关事务管理局", 2023)
+        self.add("trs.mock", "/admin/202404/t20240405_5000005.html", synthetic.detail_page(hidden, site="示例县"))
+        rows.append(f'<li><a href="/admin/202404/t20240405_5000005.html" title="{hidden.title}">x</a></li>')
         self.crosspost = (bm, f"http://trs.mock{copy}")
         self.titles[self.crosspost[1]] = self.titles[bm]
         html = (
@@ -353,6 +367,43 @@ class MockPortal:
             )
             summary.append(f'<p><a href="/wzxxgknb/2025/{code}.pdf">{title}</a></p>')
         self.add("generic.mock", "/wzxxgknb/index.html", page("年报汇总", "".join(summary)))
+
+    # -- registered portals (crawler/spiders/jiangsu), with made-up content at their real column paths ------
+    def _registered_rows(self, host: str, n: int, year: int, unit: str) -> list[str]:
+        rows = []
+        for i in range(n):
+            report = self.report(f"{unit}第{i + 1}单位", year)
+            path = f"/art/{report.published.replace('-', '/')}/art_{i}.html"
+            self.add(
+                host,
+                path,
+                page(report.title, f'<div id="zoom">{synthetic.report_body_html(report)}</div>'),
+                report.title,
+            )
+            rows.append(
+                f'<li><a href="{path}" title="{report.title}">{report.title}</a><span>{report.published}</span></li>'
+            )
+        return rows
+
+    def _registered(self) -> None:
+        rows = self._registered_rows(
+            "www.huaian.gov.cn", 5, 2023, "淮安市"
+        )  # nsetpage(cur, total, size), index_N 1-based
+        for k, chunk in ((1, rows[:3]), (2, rows[3:])):
+            name = "index.html" if k == 1 else f"index_{k}.html"
+            script = f"<script>nsetpage({k}, 5, 3, 'index', 'html');</script>"
+            self.add(
+                "www.huaian.gov.cn", f"/col/18073_668815/{name}", page("年报", f"<ul>{''.join(chunk)}</ul>{script}")
+            )
+        rows = self._registered_rows("www.suqian.gov.cn", 4, 2022, "宿迁市")  # 6-arg createPageHTML, own stem
+        for k, chunk in ((1, rows[:2]), (2, rows[2:])):
+            name = "xxgknb2019_list.shtml" if k == 1 else f"xxgknb2019_list_{k}.shtml"
+            script = f"<script>createPageHTML('page_div', 2, {k}, 'xxgknb2019_list', 'shtml', 4);</script>"
+            self.add("www.suqian.gov.cn", f"/cnsq/gknb/{name}", page("年报", f"<ul>{''.join(chunk)}</ul>{script}"))
+        rows = self._registered_rows("www.shuyang.gov.cn", 3, 2023, "沭阳县")  # unknown make: numbered page links
+        nav = '<div class="pages"><span>1</span><a href="list_2.shtml">2</a></div>'
+        self.add("www.shuyang.gov.cn", "/shuyang/xxgknb/list.shtml", page("年报", f"<ul>{''.join(rows[:2])}</ul>{nav}"))
+        self.add("www.shuyang.gov.cn", "/shuyang/xxgknb/list_2.shtml", page("年报", f"<ul>{rows[2]}</ul>"))
 
     # -- protection hosts --------------------------------------------------------------------------
     def _protected(self) -> None:

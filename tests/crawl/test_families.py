@@ -5,6 +5,7 @@ import pytest
 import pytest_twisted
 from conftest import run_crawl
 
+from crawler.families.detect import portal_classes
 from crawler.families.gkmlpt import GkmlptSpider
 from crawler.families.hanweb import HanwebSpider
 from crawler.families.jsonapi import JsonApiSpider
@@ -65,6 +66,10 @@ async def test_family_finds_every_report(spidercls, host, mock_portal, tmp_path)
     files = [(item, a) for item in result.items for a in item.attachments]
     if host in ("hanweb.mock", "gkmlpt.mock"):  # downfile.jsp → 302 → GBK Content-Disposition; gkmlpt JSON list
         assert files and all(a.body.startswith(b"%PDF") for _, a in files)
+    if host == "gkmlpt.mock":  # page 0 would repeat page 1: the API is asked for 1, 2, 3 only
+        assert [p for _, p, _ in mock_portal.server.log if "/api/" in p] == [
+            f"/gkmlpt/api/all/2811?page={n}&sid=755001" for n in (1, 2, 3)
+        ]
     if host == "hanweb.mock":
         assert sorted(a.filename for _, a in files) == sorted(f"{i.hints['title']}.pdf" for i, _ in files)
         assert all("/attach/0/" in a.url for _, a in files)
@@ -109,3 +114,19 @@ def test_annual_reports_rejects_bad_arguments():
     with pytest.raises(ValueError, match="full"):
         AnnualReportsSpider(url="http://a.gov.cn/", full="maybe")
     assert len(AnnualReportsSpider(region="3213").portals) == 2
+
+
+@pytest_twisted.ensureDeferred
+async def test_region_mode_crawls_every_registered_portal_of_the_region(mock_portal, tmp_path, monkeypatch):
+    # The loopback proxy speaks plain HTTP only (no CONNECT/TLS), so the https portals are asked over http here.
+    for portal in portal_classes():
+        monkeypatch.setattr(portal, "column_urls", tuple(u.replace("https://", "http://") for u in portal.column_urls))
+    result = await run_crawl(AnnualReportsSpider, tmp_path / "r.db", mock_portal.routes, region="32")
+    hosts = ["www.huaian.gov.cn", "www.suqian.gov.cn", "www.shuyang.gov.cn"]
+    assert result.sources == set().union(*(mock_portal.expected[h] for h in hosts))
+    codes = {item.source.split("/")[2]: item.region_code for item in result.items}
+    assert codes == {"www.huaian.gov.cn": "320800", "www.suqian.gov.cn": "321300", "www.shuyang.gov.cn": "321322"}
+    only_suqian = await run_crawl(
+        AnnualReportsSpider, tmp_path / "s.db", mock_portal.routes, region="3213", year="2022"
+    )
+    assert only_suqian.sources == mock_portal.expected["www.suqian.gov.cn"]

@@ -23,6 +23,8 @@ async def test_every_report_once_and_nothing_else(mock_portal, tmp_path):
     assert stored - {copy} | {original} == mock_portal.expected["trs.mock"]
     assert result.stats["nianbao/run_status"] == "ok"
     assert all(item.region_code == "990101" for item in result.items)
+    assert result.stats["robotstxt/forbidden"] == 1  # the /admin/ report robots.txt disallows
+    assert not [path for _, path, _ in mock_portal.server.log if path.startswith("/admin/")]
 
 
 @pytest_twisted.ensureDeferred

@@ -160,3 +160,19 @@ def test_body_container_density_fallback():
     )
     assert pages.body_container(Selector(text=html)) == "/html/body/div[2]/div"
     assert pages.body_container(Selector(text="<div class='TRS_Editor'><p>x</p></div>")) == ".TRS_Editor"
+
+
+def test_configured_page_url_template():
+    from scrapy.http import Request
+
+    from crawler.families.static import TrsSpider
+
+    class Nanjing(TrsSpider):
+        name = "t"
+        page_urls, page_offset = "index_17431_{n}.html", -1  # index_17431.html, then _1, _2 … (0-based suffix)
+
+    spider = Nanjing()
+    column = "http://x/col/index_17431.html"
+    meta = {"column": column, "page": 1}
+    response = HtmlResponse(column, body=b"<html></html>", request=Request(column, meta=meta))
+    assert spider.next_page(response) == "http://x/col/index_17431_1.html"
