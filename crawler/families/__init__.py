@@ -4,6 +4,8 @@
   with a `createPageHTML`/`countPage`/`nsetpage` script or 下一页 links; details `./YYYYMM/tYYYYMMDD_ID.html`.
 - `hanweb.HanwebSpider` ("hanweb"): 大汉 JCMS `/col/colN/index.html` with an inline `<datastore>` and
   `dataproxy.jsp` (POST windows or GET `page=`); details `/art/YYYY/M/D/art_C_A.html`.
+- `hanweb.JpaasSpider` ("jpaas"): Hanweb's newer platform, `script[parsetype=bulidstatic]` → JSON with
+  an HTML fragment and a `count` attribute.
 - `gkmlpt.GkmlptSpider` ("gkmlpt"): Guangdong `/gkmlpt/index` + `/gkmlpt/api/all/{category}`.
 - `jsonapi.JsonApiSpider` ("json_api"): any JSON/JSONP list endpoint, configured by attributes.
 - `static.GenericSpider` ("generic"): sites of unknown make — 年报 links by title, pagination by

@@ -10,14 +10,15 @@ from crawler.families.base import ReportSpider
 
 CHECKS = [  # (family, pattern) in the order of portals.md §10; first match wins
     ("gkmlpt", re.compile(r"/gkmlpt/|_CONFIG\s*=\s*\{[^}]{0,200}SID\s*:")),
+    ("jpaas", re.compile(r"parsetype=[\"']bulidstatic|jpaas-publish-server", re.I)),
     ("hanweb", re.compile(r"dataproxy\.jsp|\.jpage\(|<datastore>")),
     ("trs", re.compile(r"createPageHTML\(|var\s+countPage|nsetpage\(|/t\d{8}_\d+\.s?html?")),
 ]
 
 
 def detect_family(html: str) -> str:
-    """The family whose markers the page carries; "generic" when none (jpaas/IGS/etc. need a registered
-    json_api portal: their APIs cannot be guessed from the page)."""
+    """The family whose markers the page carries; "generic" when none (IGS, Epoint, cmsweb… need a
+    registered json_api portal: their APIs cannot be guessed from the page)."""
     for family, pattern in CHECKS:
         if pattern.search(html):
             return family

@@ -15,9 +15,10 @@ column page, never assumed site-wide.
 
 from __future__ import annotations
 
+import json
 import re
 from typing import ClassVar
-from urllib.parse import urljoin
+from urllib.parse import urlencode, urljoin
 
 from parsel import Selector
 from scrapy import FormRequest
@@ -103,3 +104,62 @@ class HanwebSpider(ReportSpider):
         yield from self.follow_reports(response, links)
         if self.keep_paging(response, links) and (m := NEXTGROUP.search(response.text)):
             yield self._next_get(response, m.group(1))
+
+
+JPAAS_SCRIPT = re.compile(r"<script[^>]*parsetype=[\"']bulidstatic[\"'][^>]*>", re.I)
+ATTR = re.compile(r"""(\w+)\s*=\s*("([^"]*)"|'([^']*)')""")
+COUNT = re.compile(
+    r"""class=["']pagination["'][^>]*\bcount=["'](\d+)["']|\bcount=["'](\d+)["'][^>]*class=["']pagination"""
+)
+
+
+def jpaas_params(text: str) -> tuple[str, dict[str, str]] | None:
+    """(API url, query) from `<script parsetype="bulidstatic" url="…" querydata="{'webId':'…',…}">`."""
+    tag = JPAAS_SCRIPT.search(text)
+    if not tag:
+        return None
+    attrs = {m[1].lower(): m[3] if m[3] is not None else m[4] for m in ATTR.finditer(tag.group(0))}
+    query = dict(re.findall(r"""['"](\w+)['"]\s*:\s*['"]([^'"]*)['"]""", attrs.get("querydata", "")))
+    return attrs.get("url", ""), query
+
+
+class JpaasSpider(ReportSpider):
+    """Hanweb jpaas (集约化 platform: Jiangsu cities, Zhejiang; portals.md §3 "jpaas") — family "jpaas".
+
+    Set `column_urls` only. The column page carries `<script parsetype="bulidstatic" url=… querydata=…>`;
+    the list is `GET {url}?parseType=bulidstatic&pageType=column&…querydata…` (+ `paramJson=
+    {"pageNo":N,"pageSize":rows}` from page 2), answering JSON whose `data.html` holds the `<li>` rows and
+    a `<div class="pagination" count="…">`; pages = ceil(count / rows). A page identical to page 1 (seen
+    from overseas IPs) is reported as a block by `keep_paging`.
+    """
+
+    family: ClassVar[str] = "jpaas"
+
+    def parse_jpaas(self, response: Response):
+        self.keep_paging(response, [])  # the column shell; the API does the listing
+        found = jpaas_params(response.text)
+        if not found:
+            self.logger.error("%s: no jpaas bulidstatic script", response.url)
+            return
+        url, query = found
+        yield self._jpaas_request(response, urljoin(response.url, url), query, 1)
+
+    def _jpaas_request(self, response: Response, api: str, query: dict[str, str], page: int):
+        rows = query.get("rows", "15")
+        params = {"parseType": "bulidstatic", "pageType": "column"} | query
+        if page > 1:
+            params["paramJson"] = json.dumps({"pageNo": page, "pageSize": int(rows)}, separators=(",", ":"))
+        meta = self.carry(response) | {"jpaas": (api, query)}
+        url = f"{api}?{urlencode(params)}"
+        return self.listing(url, self.parse_jpaas_page, column=response.meta["column"], page=page, depth=0, meta=meta)
+
+    def parse_jpaas_page(self, response: Response):
+        html = (json.loads(response.text).get("data") or {}).get("html") or ""
+        links = report_links(Selector(text=f"<div>{html}</div>"), response.url)
+        yield from self.follow_reports(response, links)
+        api, query = response.meta["jpaas"]
+        count = COUNT.search(html)
+        total = int(count.group(1) or count.group(2)) if count else 0
+        page = response.meta["page"]
+        if self.keep_paging(response, links) and page * int(query.get("rows", "15")) < total:
+            yield self._jpaas_request(response, api, query, page + 1)

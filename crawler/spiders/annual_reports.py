@@ -10,13 +10,13 @@ from urllib.parse import urlsplit
 
 from crawler.families.detect import detect_family, portal_classes
 from crawler.families.gkmlpt import GkmlptSpider
-from crawler.families.hanweb import HanwebSpider
+from crawler.families.hanweb import HanwebSpider, JpaasSpider
 from crawler.families.jsonapi import JsonApiSpider
 from crawler.families.static import GenericSpider
 from crawler.regions import is_valid_prefix
 
 
-class AnnualReportsSpider(GenericSpider, HanwebSpider, GkmlptSpider, JsonApiSpider):
+class AnnualReportsSpider(GenericSpider, HanwebSpider, JpaasSpider, GkmlptSpider, JsonApiSpider):
     name = "annual_reports"
     family = "generic"
 

@@ -25,7 +25,7 @@ from crawler.demo_portal import build_portal
 from crawler.portalserver import PortalServer, Reply, Request
 
 HOSTS = [
-    "trs.mock", "hanweb.mock", "gkmlpt.mock", "json.mock", "jsonp.mock", "generic.mock", "ruishu.mock", "jsl.mock",
+    "trs.mock", "hanweb.mock", "jpaas.mock", "gkmlpt.mock", "json.mock", "jsonp.mock", "generic.mock", "ruishu.mock", "jsl.mock",
     "forbid.mock", "captcha.mock", "soft404.mock", "repeat.mock", "flaky.mock", "slow.mock",
     # the registered portals' own host names, served here so `-a region=` runs offline (tests only)
     "www.huaian.gov.cn", "www.suqian.gov.cn", "www.shuyang.gov.cn",
@@ -54,6 +54,7 @@ class MockPortal:
         for build in (
             self._trs,
             self._hanweb,
+            self._jpaas,
             self._gkmlpt,
             self._json,
             self._generic,
@@ -218,6 +219,37 @@ class MockPortal:
         xml = f"<datastore><totalrecord>{len(records)}</totalrecord>{nxt}"
         xml += f"<recordset>{self._records(group)}</recordset></datastore>"
         return Reply(200, xml.encode(), {"Content-Type": "text/xml;charset=UTF-8"})
+
+    # -- jpaas --------------------------------------------------------------------------------------------
+    def _jpaas(self) -> None:
+        rows = []
+        for i in range(7):
+            report = self.report(f"示例市第{i + 1}中心", 2023)
+            path = f"/col/col3185/art/2024/art_{i:032x}.html"
+            self.add(
+                "jpaas.mock",
+                path,
+                page(report.title, f'<div class="wzzw-article">{synthetic.report_body_html(report)}</div>'),
+                report.title,
+            )
+            rows.append(
+                f'<li class="clearfix"><a href="{path}" title="{report.title}">{report.title}</a><span>{report.published}</span></li>'
+            )
+        self.api["jpaas"] = rows
+        query = "{'webId':'3185','pageId':'77','tagId':'信息列表','tplSetId':'5','rows':'3'}"
+        shell = f'<script parsetype="bulidstatic" url="/api-gateway/jpaas-publish-server/front/page/build/unit" querydata="{query}"></script>'
+        self.add("jpaas.mock", "/col/col3185/index.html", page("政府信息公开年报", shell))
+
+    def jpaas_api(self, req: Request) -> Reply:
+        q = {k: v[0] for k, v in parse_qs(req.query).items()}
+        if q.get("webId") != "3185" or q.get("parseType") != "bulidstatic":
+            return Reply(400, b"{}", {"Content-Type": "application/json"})
+        page_no = json.loads(q.get("paramJson", '{"pageNo": 1}'))["pageNo"]
+        rows = self.api["jpaas"]
+        html = "<ul>" + "".join(rows[(page_no - 1) * 3 : page_no * 3]) + "</ul>"
+        html += f'<div class="pagination" rows="3" count="{len(rows)}"></div>'
+        body = json.dumps({"success": True, "data": {"html": html}}, ensure_ascii=False)
+        return Reply(200, body.encode(), {"Content-Type": "application/json;charset=UTF-8"})
 
     # -- gkmlpt ------------------------------------------------------------------------------------
     def _gkmlpt(self) -> None:
@@ -461,6 +493,8 @@ class MockPortal:
             return Reply(302, b"", {"Location": f"/attach/0/{quote(name)}"})
         if host == "hanweb.mock" and req.path.endswith("dataproxy.jsp"):
             return self.dataproxy(req)
+        if host == "jpaas.mock" and req.path.startswith("/api-gateway/jpaas-publish-server/"):
+            return self.jpaas_api(req)
         if host == "gkmlpt.mock" and req.path.startswith("/gkmlpt/api/all/"):
             return self.gkmlpt_api(req)
         if host == "json.mock" and req.path == "/articleCommonController/lists.do":

@@ -7,7 +7,7 @@ from conftest import run_crawl
 
 from crawler.families.detect import portal_classes
 from crawler.families.gkmlpt import GkmlptSpider
-from crawler.families.hanweb import HanwebSpider
+from crawler.families.hanweb import HanwebSpider, JpaasSpider
 from crawler.families.jsonapi import JsonApiSpider
 from crawler.families.static import GenericSpider
 from crawler.spiders.annual_reports import AnnualReportsSpider
@@ -16,6 +16,11 @@ from crawler.spiders.annual_reports import AnnualReportsSpider
 class HanwebMock(HanwebSpider):
     name = "test_hanweb"
     column_urls = ("http://hanweb.mock/col/col1230001/index.html", "http://hanweb.mock/col/col1230002/index.html")
+
+
+class JpaasMock(JpaasSpider):
+    name = "test_jpaas"
+    column_urls = ("http://jpaas.mock/col/col3185/index.html",)
 
 
 class GkmlptMock(GkmlptSpider):
@@ -47,7 +52,7 @@ class GenericMock(GenericSpider):
 
 
 CASES = [
-    (HanwebMock, "hanweb.mock"), (GkmlptMock, "gkmlpt.mock"), (HuaianJsonMock, "json.mock"),
+    (HanwebMock, "hanweb.mock"), (JpaasMock, "jpaas.mock"), (GkmlptMock, "gkmlpt.mock"), (HuaianJsonMock, "json.mock"),
     (TrueCmsJsonpMock, "jsonp.mock"), (GenericMock, "generic.mock"),
 ]  # fmt: skip
 
@@ -81,6 +86,7 @@ async def test_family_finds_every_report(spidercls, host, mock_portal, tmp_path)
         ("http://trs.mock/zfxxgk/zfxxgknb/index.html", "trs.mock", "trs"),
         ("http://hanweb.mock/col/col1230001/index.html", "hanweb.mock", "hanweb"),
         ("http://gkmlpt.mock/gkmlpt/index", "gkmlpt.mock", "gkmlpt"),
+        ("http://jpaas.mock/col/col3185/index.html", "jpaas.mock", "jpaas"),
         ("http://generic.mock/xxgk/nb/list.html", "generic.mock", "generic"),
     ],
 )

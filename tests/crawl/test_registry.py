@@ -11,7 +11,7 @@ from crawler.families.detect import portal_classes
 from crawler.regions import is_valid_code
 
 PORTALS = portal_classes()
-FAMILIES = {"trs", "hanweb", "gkmlpt", "json_api", "generic"}
+FAMILIES = {"trs", "hanweb", "jpaas", "gkmlpt", "json_api", "generic"}
 
 
 def test_registry_is_not_empty_and_codes_are_unique():
