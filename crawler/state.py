@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import logging
+import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -56,20 +57,37 @@ def crawl_migrations(db: sqlite_utils.Database) -> None:
 
 
 def open_db(path: str | Path) -> sqlite_utils.Database:
+    """The reports database with every migration applied (the lead's schema creates these tables too)."""
+    from pipelines.schema import open_database
+
     Path(path).parent.mkdir(parents=True, exist_ok=True)
-    db = sqlite_utils.Database(path)
-    db.execute("PRAGMA journal_mode=WAL")  # the store pipeline writes the same file from another connection
-    db.execute("PRAGMA synchronous=NORMAL")
-    db.execute("PRAGMA busy_timeout=10000")
+    db = open_database(str(path))
     crawl_migrations(db)
     return db
 
 
-class CrawlState:
-    """Read/write access to `crawl_state` for one spider run (shared by spider, middlewares, extension)."""
+def _is_open(db: sqlite_utils.Database) -> bool:
+    try:
+        db.conn.total_changes  # noqa: B018 - raises once the connection is closed
+        return True
+    except sqlite3.ProgrammingError:
+        return False
 
-    def __init__(self, db: sqlite_utils.Database, spider: str):
-        self.db, self.spider = db, spider
+
+class CrawlState:
+    """Read/write access to `crawl_state` for one spider run (shared by spider, middlewares, extension).
+
+    While the store pipeline is open, state is written on *its* connection and inside its open
+    transaction, never committed here: SQLite has one writer, and the store keeps a transaction open
+    for up to REPORTS_COMMIT_SECONDS, so a second connection would wait on it from the same thread
+    (a deadlock until busy_timeout). Sharing it also makes a document's hash commit together with its
+    report rows — after a crash both or neither are there. Without a store (no pipelines), state is
+    written on an own connection and committed at once.
+    """
+
+    def __init__(self, path: str, spider: str, crawler=None):
+        self.path, self.spider, self.crawler = path, spider, crawler
+        self._own: sqlite_utils.Database | None = None
         self.pending: dict[str, dict[str, Any]] = {}  # document URL → state to write once stored
         self.blocked: list[dict[str, str]] = []
 
@@ -77,9 +95,36 @@ class CrawlState:
     def for_crawler(cls, crawler) -> CrawlState:
         """One state object per crawler (created on first use)."""
         if getattr(crawler, "_nianbao_state", None) is None:
-            name = crawler.spidercls.name
-            crawler._nianbao_state = cls(open_db(crawler.settings.get("REPORTS_DB", "data/reports.db")), name)
+            path = crawler.settings.get("REPORTS_DB", "data/reports.db")
+            crawler._nianbao_state = cls(path, crawler.spidercls.name, crawler)
         return crawler._nianbao_state
+
+    def store_db(self) -> sqlite_utils.Database | None:
+        """The open connection of the store pipeline (an item pipeline with `db` and `commit()`), if any."""
+        engine = getattr(self.crawler, "engine", None)
+        pipelines = getattr(getattr(getattr(engine, "scraper", None), "itemproc", None), "middlewares", ())
+        for pipeline in pipelines:
+            db = getattr(pipeline, "db", None)
+            if isinstance(db, sqlite_utils.Database) and hasattr(pipeline, "commit") and _is_open(db):
+                return db
+        return None
+
+    @property
+    def db(self) -> sqlite_utils.Database:
+        return self.store_db() or self.own_db()
+
+    def own_db(self) -> sqlite_utils.Database:
+        if self._own is None or not _is_open(self._own):
+            self._own = open_db(self.path)
+        return self._own
+
+    def write(self, sql: str, params: list, *, commit: bool = False) -> None:
+        """Execute on the shared connection; commit only on the own one (or when asked, between items)."""
+        store = self.store_db()
+        conn = (store or self.own_db()).conn
+        conn.execute(sql, params)
+        if store is None or commit:
+            conn.commit()
 
     def get(self, url: str) -> dict[str, Any] | None:
         rows = list(self.db.query("select * from crawl_state where url = ?", [url]))
@@ -104,20 +149,15 @@ class CrawlState:
         return rows[0]["url"] if rows else None
 
     def record(self, url: str, kind: str, status: str = "ok", **fields: Any) -> None:
-        stamp = now()
-        with self.db.conn:
-            self.db.execute(
-                "insert or ignore into crawl_state (url, kind, spider, first_seen) values (?, ?, ?, ?)",
-                [url, kind, self.spider, stamp],
-            )
-            values = {
-                "kind": kind,
-                "spider": self.spider,
-                "status": status,
-                "last_seen": stamp,
-                "reason": None,
-            } | fields
-            self.db.table("crawl_state").update(url, values)
+        """Upsert one URL's state; first_seen is kept from the first time the URL was seen."""
+        values = {"kind": kind, "spider": self.spider, "status": status, "last_seen": now(), "reason": None} | fields
+        columns = ["url", "first_seen", *values]
+        updates = ", ".join(f"{c} = excluded.{c}" for c in values)
+        sql = (
+            f"insert into crawl_state ({', '.join(columns)}) values ({', '.join('?' * len(columns))})"
+            f" on conflict(url) do update set {updates}"
+        )
+        self.write(sql, [url, values["last_seen"], *values.values()])
 
     def block(self, url: str, reason: str, kind: str = "document") -> None:
         self.record(url, kind, "blocked", reason=reason)
@@ -155,12 +195,12 @@ class CrawlStateExtension:
         return CrawlState.for_crawler(self.crawler)
 
     def spider_opened(self, spider) -> None:
-        runs = self.state.db.table("crawl_runs")
-        with self.state.db.conn:  # a run that never closed was killed (kill -9, power loss)
-            self.state.db.execute(
-                "update crawl_runs set status = 'killed' where status = 'running' and spider = ?", [spider.name]
-            )
-            self.run_id = runs.insert({"spider": spider.name, "started": now(), "status": "running"}).last_pk
+        # No item has reached the store yet, so committing here cannot cut one of its batches short.
+        state = self.state
+        state.write("update crawl_runs set status = 'killed' where status = 'running' and spider = ?", [spider.name])
+        state.write("insert into crawl_runs (spider, started, status) values (?, ?, 'running')", [spider.name, now()])
+        self.run_id = state.db.execute("select max(id) from crawl_runs").fetchone()[0]
+        state.db.conn.commit()  # a run that never closes stays 'running' and is marked 'killed' next time
 
     def _stored(self, item, reason: str | None) -> str | None:
         pending = self.state.pending.pop(getattr(item, "source", None), None)
@@ -190,7 +230,7 @@ class CrawlStateExtension:
             "unchanged": get("unchanged"), "blocked": get("blocked"), "errors": stats.get("log_count/ERROR", 0),
             "detail": json.dumps({"finish_reason": reason, "blocked": self.state.blocked[:50]}, ensure_ascii=False),
         }  # fmt: skip
-        with self.state.db.conn:
-            self.state.db.table("crawl_runs").update(self.run_id, row)
+        sets = ", ".join(f"{column} = ?" for column in row)
+        self.state.write(f"update crawl_runs set {sets} where id = ?", [*row.values(), self.run_id], commit=True)
         self.crawler.stats.set_value("nianbao/run_id", self.run_id)
         logger.info("run %s %s: %s", self.run_id, status, {k: v for k, v in row.items() if k != "detail"})
