@@ -43,10 +43,19 @@ def _wanted(name: str) -> bool:
     return not name.startswith(".") and not name.endswith(_SKIP_SUFFIXES) and name not in _SKIP_NAMES
 
 
-def read_limited(path: str, limit: int) -> bytes:
-    """Read at most limit + 1 bytes: enough to know a file is too large without loading all of it."""
-    with open(path, "rb") as handle:
-        return handle.read(limit + 1)
+def read_document(path: str, limit: int) -> tuple[bytes, dict]:
+    """The file's bytes and its hints; a file over `limit` bytes is not read at all (recorded as an error)."""
+    hints = {"local_path": os.path.abspath(path)}
+    try:
+        size = os.path.getsize(path)
+        if size > limit:
+            hints["read_error"] = f"too large: {size / 1e6:.1f} MB (limit {limit / 1e6:.0f} MB)"
+            return b"", hints
+        with open(path, "rb") as handle:
+            return handle.read(), hints
+    except OSError as exc:
+        hints["read_error"] = f"cannot read file: {exc.strerror}"
+        return b"", hints
 
 
 class LocalDocumentsSpider(scrapy.Spider):
@@ -64,14 +73,7 @@ class LocalDocumentsSpider(scrapy.Spider):
         limit = self.settings.getint("REPORTS_MAX_BYTES")
         for path in expand_paths(self.paths):
             fetched_at = datetime.now(UTC).isoformat(timespec="seconds")
-            try:
-                body = read_limited(path, limit)
-            except OSError as exc:
-                body = b""
-                self.logger.error("cannot read %s: %s", path, exc)
-                hints = {"local_path": os.path.abspath(path), "read_error": f"cannot read file: {exc.strerror}"}
-            else:
-                hints = {"local_path": os.path.abspath(path)}
+            body, hints = read_document(path, limit)
             yield ReportItem(source=path, body=body, filename=Path(path).name, fetched_at=fetched_at, hints=hints)
 
 

@@ -94,11 +94,14 @@ def _set(meta: Metadata, name: str, value, source: str) -> None:
 
 
 def find_title(document: Document) -> str | None:
-    for key in ("articletitle", "title"):
-        title = _clean_title(document.meta.get(key))
-        if title and _REPORT_WORDS.search(title):
+    """<meta ArticleTitle>/<title>/PDF Title when it names a year's report, else the title line of the text."""
+    meta_titles = [_clean_title(document.meta.get(key)) for key in ("articletitle", "title")]
+    meta_titles = [title for title in meta_titles if title and _REPORT_WORDS.search(title)]
+    for title in meta_titles:
+        if re.search(_YEAR, title):
             return title
-    return title_from_text(document.text)
+    # a generic container title («政府信息公开工作年度报告», a file's Title field) loses to the text's own
+    return title_from_text(document.text) or (meta_titles[0] if meta_titles else None)
 
 
 def title_from_text(text: str) -> str | None:
@@ -207,7 +210,7 @@ def complete_agency(agency: str, text: str) -> str:
     """«省工业和信息化厅» / «县投资促进局» written without the place: add the one place the report names."""
     if agency[0] not in "省市县区":
         return agency
-    places = {name for name in region_names_in(text) if name.endswith(agency[0])}
+    places = region_names_in(text, agency[0])
     return places.pop() + agency[1:] if len(places) == 1 else agency
 
 
@@ -216,14 +219,3 @@ def signature_date(text: str) -> str | None:
     tail_start = max(0, len(text) - 200)
     dates = [iso for offset, iso in all_dates(text[tail_start:])]
     return dates[-1] if dates else None
-
-
-class ExtractMetadataPipeline:
-    """Adds `parsed.metadata`: title, agency, year, published, the 索引号 block, region code."""
-
-    def process_item(self, item):
-        parsed = item.parsed
-        if not parsed.unchanged and parsed.document is not None:
-            hints = {**item.hints, "region_code": item.region_code}
-            parsed.metadata = extract_metadata(parsed.document, hints, item.filename or item.source)
-        return item

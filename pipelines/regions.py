@@ -86,9 +86,14 @@ def region_name_at(text: str) -> int | None:
     return match.start() if match else None
 
 
-def region_names_in(text: str) -> set[str]:
-    """Full division names («砚山县», «河北省») mentioned in `text`."""
-    return {match.group(0) for match in _name_pattern().finditer(text) if match.group(0) in load_region_names()}
+def region_names_in(text: str, suffix: str) -> set[str]:
+    """Full division names ending in `suffix` («砚山县», «河北省») mentioned in `text`."""
+    names = load_region_names()
+    found = set()
+    for match in re.finditer(re.escape(suffix), text):
+        before = text[max(0, match.start() - 8) : match.end()]
+        found.update(before[i:] for i in range(len(before) - 2) if before[i:] in names)
+    return found
 
 
 @cache

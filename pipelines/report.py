@@ -19,6 +19,9 @@ class ParsedReport:
     content_sha256: str
     unchanged: bool = False  # stored already with the same bytes and parser version: nothing to do
     keep_raw: bool = True  # False for documents too large to keep
+    format: str | None = None  # the detected input format (html, text, pdf, …)
+    compressed_body: bytes | None = None  # zlib of the raw body, made in the parser process
+    report_source: str | None = None  # URL of the attachment the report text came from, if not the page
     document: Document | None = None
     metadata: Metadata = field(default_factory=Metadata)
     sections: list[Section] = field(default_factory=list)

@@ -116,13 +116,3 @@ def _best_sequence(candidates: list[_Candidate]) -> list[_Candidate]:
 
 def _can_precede(earlier: _Candidate, later: _Candidate) -> bool:
     return earlier.topic < later.topic and earlier.heading_end <= later.start
-
-
-class SplitSectionsPipeline:
-    """Adds `parsed.sections` (the six numbered sections, verbatim bodies)."""
-
-    def process_item(self, item):
-        parsed = item.parsed
-        if not parsed.unchanged and parsed.document is not None:
-            parsed.sections = split_sections(parsed.document.text)
-        return item

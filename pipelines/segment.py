@@ -42,7 +42,7 @@ class Segmenter:
             self._cut = lambda text: self._impl.cut_for_search(text, HMM=True)
 
     def tokens(self, text: str) -> list[str]:
-        return [token for token in self._cut(text) if _WORDLIKE.search(token)]
+        return [token for token in self._cut(text) if token.isalnum() or _WORDLIKE.search(token)]
 
     def segment(self, text: str) -> str:
         """Tokens joined by single spaces (the `sections.tokens` column)."""
@@ -57,27 +57,3 @@ def _read_user_dict(path: Path) -> list[tuple[str, int, str | None]]:
             freq = int(parts[1]) if len(parts) > 1 and re.fullmatch(r"\d+", parts[1]) else 20000
             words.append((parts[0], freq, parts[2] if len(parts) > 2 else None))
     return words
-
-
-class SegmentSectionsPipeline:
-    """Adds `tokens` to every section of `parsed.sections`."""
-
-    def __init__(self, engine: str = "rjieba") -> None:
-        self.engine = engine
-        self.segmenter: Segmenter | None = None
-
-    @classmethod
-    def from_crawler(cls, crawler):
-        return cls(crawler.settings.get("REPORTS_SEGMENTER", "rjieba"))
-
-    def open_spider(self) -> None:
-        self.segmenter = Segmenter(self.engine)
-
-    def process_item(self, item):
-        if self.segmenter is None:
-            self.open_spider()
-        if item.parsed.unchanged:
-            return item
-        for section in item.parsed.sections:
-            section.tokens = self.segmenter.segment(section.body)
-        return item

@@ -11,7 +11,8 @@ def build_pipelines(db_path) -> list:
     pipelines = []
     for path, _ in sorted(settings.ITEM_PIPELINES.items(), key=lambda entry: entry[1]):
         cls = load_object(path)
-        if "db_path" in cls.__init__.__code__.co_varnames:
+        code = getattr(cls.__init__, "__code__", None)
+        if code is not None and "db_path" in code.co_varnames:
             pipelines.append(cls(str(db_path)))
         else:
             pipelines.append(cls())
@@ -22,8 +23,12 @@ def build_pipelines(db_path) -> list:
 
 
 def process(item, pipelines: list):
+    import asyncio
+    import inspect
+
     for pipeline in pipelines:
-        item = pipeline.process_item(item)
+        result = pipeline.process_item(item)
+        item = asyncio.run(result) if inspect.isawaitable(result) else result
     return item
 
 

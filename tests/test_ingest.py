@@ -114,14 +114,15 @@ def test_bad_inputs_are_recorded_and_the_run_goes_on(tmp_path):
     (folder / "empty.txt").write_bytes(b"")
     (folder / "garbage.bin").write_bytes(bytes(range(256)) * 64)
     (folder / "bad-utf8.txt").write_bytes(b"\xff\xfe\xfa" * 500)
-    (folder / "huge.txt").write_bytes(b"a" * (2 * 1024 * 1024 + 10))
+    with open(folder / "huge.txt", "wb") as handle:  # 50 MB, over the default 40 MB limit
+        handle.truncate(50 * 1024 * 1024)
     (folder / "not-a-report.html").write_text("<html><body><h1>欢迎访问</h1><p>今日天气晴。</p></body></html>")
     (folder / "report.pdf").write_bytes(b"%PDF-1.4 truncated")
     no_tables = "示例局2023年政府信息公开工作年度报告\n一、总体情况\n未收到申请。\n二、主动公开政府信息情况\n无。"
     (folder / "no-tables.txt").write_text(no_tables, encoding="gb18030")
     shutil.copy(CORPUS / "docs" / "007_hebei-education-dept-2023.txt", folder / "good.txt")
     db = tmp_path / "bad.db"
-    result = run_scrapy("ingest", str(folder), "-s", "REPORTS_MAX_BYTES=2097152", db=db)
+    result = run_scrapy("ingest", str(folder), db=db)
     assert result.returncode == 1  # some documents failed
     with sqlite3.connect(db) as connection:
         rows = dict(connection.execute("SELECT source, quality || ' ' || COALESCE(quality_reasons, '') FROM reports"))
@@ -135,7 +136,8 @@ def test_bad_inputs_are_recorded_and_the_run_goes_on(tmp_path):
     assert reasons["report.pdf"].startswith("error")
     assert reasons["no-tables.txt"].startswith("warning")  # a real report without tables: not an error
     assert not reasons["good.txt"].startswith("error")
-    assert checks == 5  # every unreadable input explains itself through `checks`
+    assert checks == 6  # every unreadable input explains itself through `checks`
+    assert "too large: 52.4 MB" in reasons["huge.txt"]
     for name in ("empty.txt", "garbage.bin", "huge.txt", "not-a-report.html"):
         assert f"FAILED {folder / name}" in result.stdout
 

@@ -60,28 +60,21 @@ def _checked(text: str, encoding: str, warnings: list[str]) -> tuple[str, str, l
     return text, encoding, warnings
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f]")
+_NOT_HAN = re.compile(r"[^\u3400-\u9fff]+")
+
+
 def looks_like_text(text: str) -> bool:
     """True when `text` is plausibly human-written (Chinese or ASCII), not decoded binary."""
     sample = text[:20_000]
-    if not sample.strip():
+    if not sample.strip() or len(_CONTROL.findall(sample)) > 0.01 * len(sample):
         return False
-    controls = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\t\n\r\f\v")
-    if controls > 0.01 * len(sample):
-        return False
-    han = [ch for ch in sample if "\u3400" <= ch <= "\u9fff"]
+    han = _NOT_HAN.sub("", sample)
     if not han:
         return sum(ch.isprintable() or ch.isspace() for ch in sample) > 0.95 * len(sample)
     # Decoded garbage spreads over rare characters; real text stays in the common (GB2312) set.
-    common = sum(1 for ch in han if _is_common_han(ch))
+    common = len(han.encode("gb2312", errors="ignore")) // 2
     return common >= 0.85 * len(han)
-
-
-def _is_common_han(ch: str) -> bool:
-    try:
-        ch.encode("gb2312")
-    except UnicodeEncodeError:
-        return False
-    return True
 
 
 _FULLWIDTH_DIGITS = {ord("０") + i: ord("0") + i for i in range(10)}

@@ -1,0 +1,206 @@
+"""ParseReportPipeline: raw bytes → metadata, sections, tables, checks, quality, tokens.
+
+The parsing stages are pure, Scrapy-free functions, run in order by `parse_report`:
+
+1. decode and normalise (`pipelines/formats`): format from content, encoding, HTML → text + grids;
+2. metadata (`pipelines/metadata.py`): title, agency, year, published, 索引号 block, region code;
+3. sections (`pipelines/sections.py`): the six numbered sections, bodies verbatim;
+4. tables (`pipelines/tables/`): canonical cells, consistency checks, quality;
+5. segmentation (`pipelines/segment.py`): jieba-compatible tokens for full-text search.
+
+Parsing is CPU-bound, so by default it runs in worker processes (`REPORTS_PARSE_WORKERS`, default
+2 = one per core here) while the main process keeps crawling and writing; 0 parses inline.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import multiprocessing
+import re
+import zlib
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+
+from pipelines.document import Document, DocumentError
+from pipelines.formats import to_document
+from pipelines.metadata import extract_metadata
+from pipelines.report import ParsedReport
+from pipelines.sections import split_sections
+from pipelines.segment import Segmenter
+from pipelines.tables import extract_tables
+from pipelines.tables.model import Check, TableExtraction
+
+DEFAULT_MAX_BYTES = 40 * 1024 * 1024
+NOT_A_REPORT = "not a report: no report sections and no statistical tables"
+
+
+@dataclass
+class ParseInput:
+    """What a worker process needs of an item (picklable, no Scrapy objects)."""
+
+    body: bytes
+    source: str
+    filename: str | None
+    content_type: str | None
+    encoding: str | None
+    hints: dict
+    region_code: str | None
+    attachments: list  # crawler.items.Attachment: the report may be in one of them
+
+
+def parse_report(job: ParseInput, parsed: ParsedReport, segmenter: Segmenter, max_bytes: int) -> ParsedReport:
+    _read_page(job, parsed, max_bytes)
+    attachments = [_read_attachment(attachment, max_bytes) for attachment in job.attachments]
+    parsed.checks += [Check("attachment", url, False, error, hard=False) for url, _, error in attachments if error]
+    document, origin = choose_document(parsed.document, [(url, doc) for url, doc, _ in attachments if doc])
+    if document is None:
+        errors = [parsed.error] + [error for _, _, error in attachments if error]
+        parsed.error = "; ".join(dict.fromkeys(error for error in errors if error)) or "no readable document"
+        parsed.quality, parsed.reasons = "error", [parsed.error]
+        return parsed
+    parsed.error, parsed.report_source = None, origin
+    hints = {**job.hints, "region_code": job.region_code}
+    parsed.metadata = extract_metadata(document, hints, job.filename or job.source)
+    parsed.sections = split_sections(document.text)
+    parsed.tables = extract_tables(document)
+    parsed.quality, parsed.reasons = quality_of(parsed.tables)
+    if not parsed.sections and parsed.tables.template == "none":
+        # e.g. a page that only links to an image-only PDF: say why the report itself could not be read
+        unreadable = [error for _, _, error in attachments if error]
+        parsed.quality, parsed.reasons = "error", [*unreadable, NOT_A_REPORT, *parsed.reasons]
+        parsed.checks.append(Check("input", "document", False, "; ".join([*unreadable, NOT_A_REPORT])))
+    for section in parsed.sections:
+        section.tokens = segmenter.segment(section.body)
+    parsed.format = document.format
+    parsed.document = None  # the blocks are not stored; do not ship them back from a worker
+    return parsed
+
+
+def _read_page(job: ParseInput, parsed: ParsedReport, max_bytes: int) -> None:
+    parsed.error = job.hints.get("read_error")
+    if parsed.error:
+        parsed.keep_raw = False  # nothing (or not all) was read
+    elif len(job.body) > max_bytes:
+        parsed.error, parsed.keep_raw = f"too large: over {max_bytes / 1e6:.0f} MB", False
+    if parsed.keep_raw:
+        parsed.compressed_body = zlib.compress(job.body, 6)
+    if parsed.error is None:
+        parsed.document, parsed.error = _decode(job.body, job.filename or job.source, job.content_type, job.encoding)
+
+
+def _read_attachment(attachment, max_bytes: int) -> tuple[str, Document | None, str | None]:
+    if len(attachment.body) > max_bytes:
+        return attachment.url, None, f"attachment too large: over {max_bytes / 1e6:.0f} MB"
+    name = attachment.filename or attachment.url
+    document, error = _decode(attachment.body, name, attachment.content_type, None)
+    return attachment.url, document, (f"attachment {name}: {error}" if error else None)
+
+
+# A document «looks like the report» by its numbered sections and the statistical tables' labels.
+_TABLE_MARKERS = re.compile(r"本年新收|本年制发件数|本年新制作数量|结果维持|申请人情况")
+
+
+def report_score(document: Document) -> int:
+    text = document.text
+    return len(split_sections(text)) + (3 if _TABLE_MARKERS.search(text) else 0)
+
+
+def choose_document(
+    page: Document | None, attachments: list[tuple[str, Document]]
+) -> tuple[Document | None, str | None]:
+    """The page itself, unless it is only a link to the report and an attachment holds the report.
+
+    Returns (document, URL of the attachment used or None). The page's <meta> tags and 索引号 block
+    stay with the chosen document: they describe the report whichever file carries its text.
+    """
+    best, origin = page, None
+    best_score = report_score(page) if page is not None else -1
+    for url, document in attachments:
+        score = report_score(document)
+        if score > best_score and score >= 3:
+            best, origin, best_score = document, url, score
+    if best is not None and page is not None and best is not page:
+        best.meta = {**best.meta, **page.meta}
+    return best, origin
+
+
+def _decode(
+    data: bytes, name: str, content_type: str | None, encoding: str | None
+) -> tuple[Document | None, str | None]:
+    try:
+        return to_document(data, filename=name, content_type=content_type, encoding=encoding), None
+    except DocumentError as exc:
+        return None, str(exc)
+    except Exception as exc:  # a converter bug must not lose the rest of the run
+        return None, f"converter failed: {type(exc).__name__}: {exc}"
+
+
+def quality_of(tables: TableExtraction) -> tuple[str, list[str]]:
+    """ok only when all three tables were found and every hard rule passed (details: pipelines/tables/quality.py)."""
+    try:
+        from pipelines.tables.quality import quality
+    except ImportError:
+        quality = None
+    if quality is not None:
+        return quality(tables)
+    reasons = [f"failed {check.rule} ({check.scope}): {check.detail}" for check in tables.checks if not check.passed]
+    missing = {"active_disclosure", "applications", "review_litigation"} - tables.tables_found
+    reasons += [f"table missing: {name}" for name in sorted(missing)]
+    return ("ok" if not reasons else "warning"), reasons
+
+
+# One segmenter per worker process, built once by the pool initializer.
+_worker_segmenter: Segmenter | None = None
+
+
+def _init_worker(engine: str) -> None:
+    global _worker_segmenter
+    _worker_segmenter = Segmenter(engine)
+
+
+def _parse_in_worker(job: ParseInput, parsed: ParsedReport, max_bytes: int) -> ParsedReport:
+    return parse_report(job, parsed, _worker_segmenter, max_bytes)
+
+
+class ParseReportPipeline:
+    def __init__(self, workers: int = 0, engine: str = "rjieba", max_bytes: int = DEFAULT_MAX_BYTES) -> None:
+        self.workers = workers
+        self.engine = engine
+        self.max_bytes = max_bytes
+        self.pool: ProcessPoolExecutor | None = None
+        self.segmenter: Segmenter | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        settings = crawler.settings
+        return cls(
+            settings.getint("REPORTS_PARSE_WORKERS", 2),
+            settings.get("REPORTS_SEGMENTER", "rjieba"),
+            settings.getint("REPORTS_MAX_BYTES", DEFAULT_MAX_BYTES),
+        )
+
+    def open_spider(self) -> None:
+        if self.workers > 0:
+            # spawn, not fork: the parent runs a reactor and threads that a fork would copy half-way.
+            context = multiprocessing.get_context("spawn")
+            self.pool = ProcessPoolExecutor(self.workers, context, initializer=_init_worker, initargs=(self.engine,))
+        else:
+            self.segmenter = Segmenter(self.engine)
+
+    def close_spider(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+
+    async def process_item(self, item):
+        if self.pool is None and self.segmenter is None:
+            self.open_spider()
+        if item.parsed.unchanged:
+            return item
+        job = ParseInput(item.body, item.source, item.filename, item.content_type, item.encoding,
+                         item.hints, item.region_code, item.attachments)  # fmt: skip
+        if self.pool is None:
+            item.parsed = parse_report(job, item.parsed, self.segmenter, self.max_bytes)
+        else:
+            loop = asyncio.get_running_loop()
+            item.parsed = await loop.run_in_executor(self.pool, _parse_in_worker, job, item.parsed, self.max_bytes)
+        return item

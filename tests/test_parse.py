@@ -1,0 +1,52 @@
+"""The parse orchestration: attachments that carry the report, and errors that keep their reason."""
+
+from crawler.items import Attachment, ReportItem
+from pipelines.formats import to_document
+from pipelines.parse import ParseInput, choose_document, parse_report
+from pipelines.report import ParsedReport
+from pipelines.segment import Segmenter
+from tests.conftest import corpus_doc
+
+SEGMENTER = Segmenter("rjieba")
+LINK_PAGE = (
+    "<html><head><meta name='ArticleTitle' content='河北省教育厅2023年政府信息公开工作年度报告'>"
+    "<meta name='PubDate' content='2024-01-26 09:30'></head><body><div id='zoom'>"
+    "<p>附件：<a href='./P0202401.txt'>河北省教育厅2023年政府信息公开工作年度报告</a></p></div></body></html>"
+).encode()
+
+
+def parse(item: ReportItem) -> ParsedReport:
+    job = ParseInput(item.body, item.source, item.filename, item.content_type, item.encoding, item.hints,
+                     item.region_code, item.attachments)  # fmt: skip
+    return parse_report(job, ParsedReport(report_id="x", content_sha256="y"), SEGMENTER, 10_000_000)
+
+
+def test_a_page_that_only_links_to_the_report_takes_text_from_the_attachment():
+    report = corpus_doc("007_hebei-education-dept-2023.txt").read_bytes()
+    item = ReportItem(source="http://127.0.0.1/a.html", body=LINK_PAGE, content_type="text/html",
+                      attachments=[Attachment(url="http://127.0.0.1/P0202401.txt", body=report, filename="r.txt")])  # fmt: skip
+    parsed = parse(item)
+    assert parsed.report_source == "http://127.0.0.1/P0202401.txt"
+    assert [s.number for s in parsed.sections] == [1, 2, 3, 4, 5, 6]
+    assert parsed.metadata.published == "2024-01-26"  # the page's <meta> still describes the report
+    assert parsed.metadata.title == "河北省教育厅2023年政府信息公开工作年度报告"
+
+
+def test_a_full_report_page_keeps_its_own_text_over_attachments():
+    page = to_document(corpus_doc("005_hebei-education-dept-2021.txt").read_bytes())
+    other = to_document(corpus_doc("007_hebei-education-dept-2023.txt").read_bytes())
+    assert choose_document(page, [("http://x/a.txt", other)]) == (page, None)
+
+
+def test_unreadable_attachments_are_recorded_and_the_error_names_them():
+    item = ReportItem(source="http://127.0.0.1/a.html", body=LINK_PAGE, content_type="text/html",
+                      attachments=[Attachment(url="http://127.0.0.1/scan.png", body=b"\x89PNG\r\n\x1a\n" + b"\0" * 64,
+                                              filename="scan.png")])  # fmt: skip
+    parsed = parse(item)
+    assert parsed.quality == "error" and "image only, no text layer" in parsed.reasons[0]
+    assert any(check.rule == "attachment" and "image only" in check.detail for check in parsed.checks)
+
+
+def test_a_read_error_is_the_recorded_reason():
+    parsed = parse(ReportItem(source="x.txt", body=b"", hints={"read_error": "cannot read file: Permission denied"}))
+    assert (parsed.quality, parsed.error, parsed.keep_raw) == ("error", "cannot read file: Permission denied", False)
