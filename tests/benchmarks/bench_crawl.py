@@ -70,7 +70,7 @@ def start_server(root: Path) -> tuple[subprocess.Popen, int]:
     return proc, int(proc.stdout.readline())
 
 
-def crawl(port: int, work: Path, label: str, pipelines: bool, concurrency: int) -> dict:
+def crawl(port: int, work: Path, label: str, pipelines: bool, concurrency: int, workers: int | None) -> dict:
     out = work / f"{label}.json"
     settings = {
         "REPORTS_DB": str(work / f"{label}.db"), "LOOPBACK_ROUTES": json.dumps({HOST: f"127.0.0.1:{port}"}),
@@ -80,6 +80,8 @@ def crawl(port: int, work: Path, label: str, pipelines: bool, concurrency: int) 
     }  # fmt: skip
     if not pipelines:
         settings["ITEM_PIPELINES"] = "{}"
+    elif workers is not None:
+        settings["REPORTS_PARSE_WORKERS"] = str(workers)
     flags = [part for k, v in settings.items() for part in ("-s", f"{k}={v}")]
     url = f"http://{HOST}/zfxxgk/zfxxgknb/index.html"
     cmd = [sys.executable, "-m", "scrapy", "crawl", "annual_reports", "-a", f"url={url}", *flags]
@@ -92,6 +94,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--reports", type=int, default=2000)
     parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--workers", type=int, default=None, help="REPORTS_PARSE_WORKERS for the full run")
     args = parser.parse_args()
     sys.path.insert(0, str(REPO))
     from crawler.demo_portal import build_portal
@@ -106,7 +109,10 @@ def main() -> None:
         )
         server, port = start_server(work / "portal")
         try:
-            results = {label: crawl(port, work, label, label == "full", args.concurrency) for label in ("bare", "full")}
+            results = {
+                label: crawl(port, work, label, label == "full", args.concurrency, args.workers)
+                for label in ("bare", "full")
+            }
         finally:
             server.kill()
     for label, r in results.items():
