@@ -1,7 +1,7 @@
 """End to end: `scrapy crawl` as a subprocess with the real pipelines, against the mock portal.
 
 Proves: reports land in the `reports` table (one per report); a second run writes nothing; the exit
-code says whether the run failed (1) or met blocks (2); bad arguments fail at once; a run killed with
+code says whether the run failed (1) or met blocks (3); bad arguments fail at once (2); a run killed with
 SIGKILL and run again completes with no duplicate and no half-written report.
 """
 
@@ -59,9 +59,10 @@ def test_exit_codes(mock_portal, tmp_path):
     blocked = crawl(mock_portal, tmp_path / "a.db", "-a", "url=http://ruishu.mock/nb/index.html")
     assert blocked.returncode == 1 and "failed" in blocked.stdout
     partial = crawl(mock_portal, tmp_path / "b.db", "-a", "url=http://soft404.mock/nb/index.html")
-    assert partial.returncode == 2 and "blocked" in partial.stdout
+    assert partial.returncode == 3 and "blocked" in partial.stdout
     bad = crawl(mock_portal, tmp_path / "c.db", "-a", f"url={TRS}", "-a", "year=twenty")
-    assert bad.returncode != 0 and "-a year='twenty': expected a report year" in bad.stderr
+    assert bad.returncode == 2 and "error: -a year='twenty': expected a report year" in bad.stderr
+    assert not db_has_runs(tmp_path / "c.db")  # refused before anything ran
 
 
 def test_killed_run_then_rerun_completes_without_duplicates(mock_portal, tmp_path):
@@ -94,6 +95,10 @@ def test_killed_run_then_rerun_completes_without_duplicates(mock_portal, tmp_pat
 
 SHAPE = """select r.source, r.title, r.year, (select count(*) from sections s where s.report_id = r.id),
                   (select count(*) from cells c where c.report_id = r.id) from reports r order by r.source"""
+
+
+def db_has_runs(db) -> bool:
+    return db.exists() and bool(query(db, "select count(*) from crawl_runs")[0][0])
 
 
 def _count(db) -> int:
