@@ -36,7 +36,7 @@ from scrapy.http import Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 
 from crawler.families import attachments as att
-from crawler.families.pages import Link, canonical, detail_hints, title_year
+from crawler.families.pages import Link, canonical, detail_hints, is_report_title, title_year
 from crawler.items import Attachment, ReportItem
 from crawler.regions import is_valid_code
 from crawler.state import CrawlState, now
@@ -123,8 +123,8 @@ class ReportSpider(Spider):
             return False
         if self.full or page < self.min_pages:
             return True
-        known = self.state.known_documents([link.url for link in links])
-        if len(known) == len(links):
+        reports = [link.url for link in links if is_report_title(link.title)]  # APIs list other posts too
+        if reports and len(self.state.known_documents(reports)) == len(reports):
             self.crawler.stats.inc_value("nianbao/early_stop")
             return False
         return True

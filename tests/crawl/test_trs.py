@@ -52,3 +52,14 @@ async def test_attachments(mock_portal, tmp_path):
     assert broken == [("error", "html page served instead of a file")]
     with_files = [i for i in result.items if i.attachments and i is not item]
     assert with_files and all(a.filename.endswith((".pdf", ".docx")) for i in with_files for a in i.attachments)
+
+
+@pytest_twisted.ensureDeferred
+async def test_year_and_limit_arguments(mock_portal, tmp_path):
+    only_2021 = await run_crawl(TrsMock, tmp_path / "a.db", mock_portal.routes, year="2021")
+    wanted = {u for u in mock_portal.expected["trs.mock"] if "2021" in mock_portal.titles[u]}
+    assert only_2021.sources == wanted and wanted
+    five = await run_crawl(TrsMock, tmp_path / "b.db", mock_portal.routes, limit="5")
+    # limit caps report pages requested; one of page 1's is the robots-forbidden /admin/ report
+    assert len(five.items) == 5 - five.stats["robotstxt/forbidden"] == 4
+    assert five.stats["nianbao/run_status"] == "ok"
