@@ -67,13 +67,13 @@ def test_exit_codes(mock_portal, tmp_path):
 
 def test_killed_run_then_rerun_completes_without_duplicates(mock_portal, tmp_path):
     db = tmp_path / "reports.db"
-    mock_portal.delays["trs.mock"] = 0.05
+    mock_portal.delays["trs.mock"] = 0.2  # ~15 s for the whole host: the kill lands well inside the run
     proc = subprocess.Popen(
         command(mock_portal, db, "-a", f"url={TRS}"), cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and proc.poll() is None:
-        if db.exists() and _count(db) >= 8:
+        if db.exists() and _count(db) >= 3:  # some reports committed (the store commits once a second)
             break
         time.sleep(0.1)
     assert proc.poll() is None, "the crawl finished before it could be killed"
