@@ -59,3 +59,22 @@ def test_table_row_labels_are_not_section_headings():
 
 def test_a_text_without_headings_has_no_sections():
     assert split_sections("这是一段与年报无关的文字。三、依申请公开情况 四、行政复议数量") == []
+
+
+ATTACHMENT_KEYS = answer_keys((".pdf", ".docx"))
+
+
+@pytest.mark.parametrize("key", ATTACHMENT_KEYS, ids=[key["doc"] for key in ATTACHMENT_KEYS])
+def test_sections_of_attachment_formats(key):
+    """PDF/DOCX: same sections; a body that opens with a table grid is flattened row by row (a | b), while
+    the key followed pdfplumber's page reading order, so only bodies that open with text are compared."""
+    path = corpus_doc(key["doc"])
+    document = to_document(path.read_bytes(), filename=path.name)
+    sections = split_sections(document.text)
+    assert [section.number for section in sections] == key["sections_present"]
+    compared = 0
+    for section in sections:
+        if " | " not in section.body.split("\n", 1)[0]:
+            assert _start(section.body, False) == key["section_starts"][str(section.number)]
+            compared += 1
+    assert compared >= 3

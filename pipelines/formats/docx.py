@@ -21,7 +21,8 @@ from lxml import etree
 
 from pipelines.document import Block, Document, DocumentError, table_block
 from pipelines.formats.cells import clean_cell, drop_covered, text_blocks
-from pipelines.formats.limits import open_zip
+from pipelines.formats.limits import check_parts, open_zip
+from pipelines.formats.numbering import ListNumbering, as_int
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 NS = {
@@ -38,6 +39,7 @@ _CORE_FIELDS = (
     ("created", "dcterms:created"),
     ("modified", "dcterms:modified"),
 )
+MAX_SPAN = 64  # Word allows 63 grid columns; a larger gridSpan/gridBefore is garbage, not a table
 SLIVER_TWIPS = 30  # 1.5 pt: narrower grid columns are layout noise, not table columns
 _XML_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
 
@@ -45,13 +47,29 @@ _XML_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree
 def docx_to_document(data: bytes, *, filename: str | None = None) -> Document:
     """Convert DOCX bytes; raise DocumentError when they are not a readable Word document."""
     archive = open_zip(data, "DOCX", "word/document.xml")
+    check_parts(archive, "DOCX", ("word/document.xml", "word/numbering.xml", "word/styles.xml"))
     root = _parse(archive, "word/document.xml")
     body = root.find("w:body", NS)
     if body is None:
         raise DocumentError("corrupt DOCX: word/document.xml has no body")
     document = Document(format="docx", meta=_core_meta(archive))
-    document.blocks = _body_blocks(body)
+    numbering = ListNumbering(_optional(archive, "word/numbering.xml"), _optional(archive, "word/styles.xml"))
+    document.blocks = _body_blocks(body, numbering)
+    if not document.blocks:
+        if body.find(".//w:altChunk", NS) is not None:
+            raise DocumentError("DOCX body is an embedded altChunk document (HTML/RTF inside DOCX): not supported")
+        raise DocumentError("empty DOCX: no text or tables")
     return document
+
+
+def _optional(archive: zipfile.ZipFile, name: str) -> etree._Element | None:
+    """A part we can do without (numbering, styles): None when missing or broken."""
+    if name not in archive.namelist():
+        return None
+    try:
+        return _parse(archive, name)
+    except DocumentError:
+        return None
 
 
 def _parse(archive: zipfile.ZipFile, name: str) -> etree._Element:
@@ -92,28 +110,31 @@ def _content(element: etree._Element) -> list[etree._Element]:
     return out
 
 
-def _body_blocks(body: etree._Element) -> list[Block]:
+def _body_blocks(body: etree._Element, numbering: ListNumbering) -> list[Block]:
     blocks: list[Block] = []
     lines: list[str] = []
     for element in _content(body):
         if element.tag == _P:
-            lines.append(_paragraph_text(element).strip())
+            lines.append(_paragraph_text(element, numbering).strip())
             continue
         blocks.extend(text_blocks(lines))
         lines = []
-        blocks.extend(_table_blocks(element))
+        blocks.extend(_table_blocks(element, numbering))
     blocks.extend(text_blocks(lines))
     return blocks
 
 
-def _paragraph_text(paragraph: etree._Element) -> str:
+def _paragraph_text(paragraph: etree._Element, numbering: ListNumbering) -> str:
+    """The paragraph's text, after the list number Word would show before it."""
     parts = []
     for node in paragraph.iter(f"{{{W}}}t", f"{{{W}}}tab", f"{{{W}}}br", f"{{{W}}}cr"):
         if any(ancestor.tag == f"{{{NS['mc']}}}Fallback" for ancestor in node.iterancestors()):
             continue
         name = etree.QName(node).localname
         parts.append(node.text or "" if name == "t" else "\t" if name == "tab" else "\n")
-    return "".join(parts)
+    text = "".join(parts)
+    label = numbering.label(paragraph) if text.strip() else ""
+    return label + text
 
 
 def _val(element: etree._Element, path: str) -> str | None:
@@ -121,21 +142,21 @@ def _val(element: etree._Element, path: str) -> str | None:
     return None if found is None else found.get(f"{{{W}}}val", "")
 
 
-def _table_blocks(table: etree._Element) -> list[Block]:
+def _table_blocks(table: etree._Element, numbering: ListNumbering) -> list[Block]:
     """The table's own grid block, then one block per nested table (depth first)."""
     grid: list[list[str | None]] = []
     nested: list[Block] = []
     for row in _rows(table):
-        cells: list[str | None] = [None] * int(_val(row, "w:trPr/w:gridBefore") or 0)
+        cells: list[str | None] = [None] * min(max(as_int(_val(row, "w:trPr/w:gridBefore"), 0), 0), MAX_SPAN)
         for cell in _cells(row):
-            span = max(int(_val(cell, "w:tcPr/w:gridSpan") or 1), 1)
+            span = min(max(as_int(_val(cell, "w:tcPr/w:gridSpan"), 1), 1), MAX_SPAN)
             merge = _val(cell, "w:tcPr/w:vMerge")
             paragraphs = []
             for element in _content(cell):
                 if element.tag == _P:
-                    paragraphs.append(_paragraph_text(element))
+                    paragraphs.append(_paragraph_text(element, numbering))
                 else:
-                    nested.extend(_table_blocks(element))
+                    nested.extend(_table_blocks(element, numbering))
             text = clean_cell("\n".join(paragraphs))
             if merge is not None and merge != "restart":
                 _continue_merge(grid, len(cells), text)

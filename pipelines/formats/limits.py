@@ -14,6 +14,7 @@ from pipelines.document import DocumentError
 MAX_INPUT_BYTES = 100 * 1024 * 1024  # a report attachment larger than this is not a report
 MAX_UNZIPPED_BYTES = 200 * 1024 * 1024  # sum of uncompressed member sizes in a DOCX/XLSX
 MAX_ZIP_MEMBERS = 5000
+MAX_XML_PART_BYTES = 50 * 1024 * 1024  # one XML part we parse into a tree (a report's document.xml is ~1 MB)
 MAX_PDF_PAGES = 300  # default page cap; pages beyond it are skipped with a warning
 CONVERT_TIMEOUT_SECONDS = 120  # LibreOffice / antiword
 
@@ -48,3 +49,12 @@ def open_zip(data: bytes, kind: str, required: str) -> zipfile.ZipFile:
     if required not in archive.namelist():
         raise DocumentError(f"corrupt {kind}: no {required} in the container")
     return archive
+
+
+def check_parts(archive: zipfile.ZipFile, kind: str, prefixes: tuple[str, ...]) -> None:
+    """Refuse parts we would parse whole (document.xml, worksheets) that are too big to hold as a tree."""
+    for info in archive.infolist():
+        if info.filename.startswith(prefixes) and info.file_size > MAX_XML_PART_BYTES:
+            raise DocumentError(
+                f"{kind} part {info.filename} is {info.file_size // 2**20} MB (limit {MAX_XML_PART_BYTES // 2**20} MB)"
+            )

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import pypdfium2
 from pdfplumber.table import TableFinder
@@ -36,9 +36,10 @@ from pipelines.formats.pdfium_page import PDFIUM_LOCK, PageData, read_page
 TABLE_SETTINGS = {"vertical_strategy": "lines", "horizontal_strategy": "lines"}
 ROW_TOLERANCE = 1.5  # pt: ruling lines closer than this are the same row edge
 COLUMN_TOLERANCE = 3.0  # pt: the same column edge drawn on two pages (seen 0.6 pt apart in 001_huaian)
+MAX_PAGE_EDGES = 3000  # a ruled report table has < 500 ruling segments; thousands mean a chart or a map
 CID_RATIO = 0.2  # share of unmapped glyphs above which a page is reported as partly unreadable
 _PAGE_NUMBER = re.compile(
-    r"^\s*(?:[-—–－]\s*\d{1,4}\s*[-—–－]|第\s*\d{1,4}\s*页(?:.{0,3}共\s*\d{1,4}\s*页)?|\d{1,4})\s*$"
+    r"^\s*(?:[-—–－]\s*\d{1,4}\s*[-—–－]|第\s*\d{1,4}\s*页(?:.{0,3}共\s*\d{1,4}\s*页)?|\d{1,3})\s*$"
 )
 _ORDINAL = re.compile(r"^\s*(?:[（(][一二三四五六七八九十\d]+[)）]|[一二三四五六七八九十]+[、.．]|\d+\s*[、.．]|第)")
 _NUMBER = re.compile(r"^[+\-−]?[\d,，.]+%?$")
@@ -69,7 +70,7 @@ class _Stats:
     blank: int = 0  # pages without any character
     unmapped_pages: int = 0  # pages where many glyphs had no Unicode mapping
     unmapped_only: int = 0  # blank pages that did have (unmapped) glyphs
-    extra: list[str] = field(default_factory=list)
+    busy: int = 0  # pages with too many lines to look for tables
 
 
 def pdf_to_document(data: bytes, *, filename: str | None = None, max_pages: int = MAX_PDF_PAGES) -> Document:
@@ -115,6 +116,9 @@ def _convert(pdf: pypdfium2.PdfDocument, max_pages: int) -> Document:
             stats.unmapped_only += page.unmapped > 0
             continue
         stats.unmapped_pages += page.unmapped / (page.unmapped + len(page.chars)) > CID_RATIO
+        if len(page.edges) > MAX_PAGE_EDGES:
+            stats.busy += 1
+            page.edges = []  # the table finder is quadratic in lines; read the page as text
         _add_to_flow(flow, _page_items(page, index), index)
     if stats.blank == processed:
         if stats.unmapped_only:
@@ -122,6 +126,8 @@ def _convert(pdf: pypdfium2.PdfDocument, max_pages: int) -> Document:
         raise ImageOnlyError(f"{processed} pages without a text layer")
     if stats.blank:
         document.warnings.append(f"{stats.blank} of {processed} pages without text layer")
+    if stats.busy:
+        document.warnings.append(f"{stats.busy} pages with over {MAX_PAGE_EDGES} drawn lines read as text only")
     if stats.unmapped_pages:
         document.warnings.append(f"{stats.unmapped_pages} pages with glyphs that have no Unicode mapping (dropped)")
     document.blocks = _blocks(flow)
@@ -185,7 +191,7 @@ def _page_items(page: PageData, index: int) -> list[str | _Piece]:
 
 
 def _strip_page_numbers(items: list[str | _Piece]) -> None:
-    """Drop a bare page number ("- 3 -", "第3页", "3") on the first or last line of the page."""
+    """Drop a bare page number ("- 3 -", "第3页", "3"; not "2024") on the first or last line of the page."""
     for position, line_index in ((0, 0), (-1, -1)):
         if items and isinstance(items[position], str):
             lines = items[position].split("\n")

@@ -14,7 +14,7 @@ import zipfile
 
 from pipelines.document import Document, DocumentError, table_block
 from pipelines.formats.cells import GridBuilder, clean_cell, trim_grid
-from pipelines.formats.limits import check_size, open_zip
+from pipelines.formats.limits import check_parts, check_size, open_zip
 
 MAX_SHEET_CELLS = 500_000  # a used range beyond this is a data dump, not a report table
 _FIXED_DECIMALS = re.compile(r"^[#,]*0\.(0+)$")
@@ -53,7 +53,7 @@ def xlsx_to_document(data: bytes, *, filename: str | None = None) -> Document:
     """Convert XLSX bytes (cached formula results, not formulas); DocumentError when unreadable."""
     import openpyxl
 
-    open_zip(data, "XLSX", "xl/workbook.xml")
+    check_parts(open_zip(data, "XLSX", "xl/workbook.xml"), "XLSX", ("xl/worksheets/", "xl/sharedStrings.xml"))
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(data), data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, TypeError, OSError, EOFError) as exc:
@@ -78,7 +78,7 @@ def xlsx_to_document(data: bytes, *, filename: str | None = None) -> Document:
         if grid:
             document.blocks.append(table_block(grid))
     workbook.close()
-    return document
+    return _not_empty(document)
 
 
 def xls_to_document(data: bytes, *, filename: str | None = None) -> Document:
@@ -103,6 +103,12 @@ def xls_to_document(data: bytes, *, filename: str | None = None) -> Document:
             book.unload_sheet(index)
     finally:
         book.release_resources()
+    return _not_empty(document)
+
+
+def _not_empty(document: Document) -> Document:
+    if not document.blocks:
+        raise DocumentError(f"empty {document.format.upper()}: no cell holds text")
     return document
 
 

@@ -17,6 +17,7 @@ from reportlab.lib import pdfencrypt
 
 from pipelines.document import DocumentError
 from pipelines.formats import doc as doc_module
+from pipelines.formats import limits
 from pipelines.formats.doc import MISSING_TOOLS, doc_to_document
 from pipelines.formats.docx import docx_to_document
 from pipelines.formats.image import IMAGE_ONLY, ImageOnlyError, image_to_document
@@ -152,6 +153,17 @@ def test_zip_bomb_rejected_from_headers(zip_bomb, convert):
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
     assert peak < 16 * 2**20  # nothing was inflated
+
+
+@pytest.mark.parametrize(
+    ("convert", "source", "part"),
+    [(docx_to_document, "docx", "word/document.xml"), (xlsx_to_document, "xlsx", "xl/worksheets/sheet1.xml")],
+)
+def test_oversized_xml_part_is_refused(monkeypatch, samples, convert, source, part):
+    """A part far larger than any report's (but under the zip-bomb cap) is not parsed into a tree."""
+    monkeypatch.setattr(limits, "MAX_XML_PART_BYTES", 1000)
+    with pytest.raises(DocumentError, match=rf"part {re.escape(part)} is 0 MB \(limit 0 MB\)"):
+        convert(samples[source])
 
 
 @pytest.mark.parametrize("convert", [docx_to_document, xlsx_to_document])

@@ -10,6 +10,7 @@ import pytest
 
 from pipelines.document import DocumentError
 from pipelines.formats.docx import docx_to_document
+from pipelines.formats.numbering import format_number
 
 TEMPLATE = "028_blank-template-2021-format_NOT-A-REPORT.docx"
 HEADINGS = ["一、总体情况", "二、主动公开", "三、收到和处理", "四、政府信息公开行政复议", "五、存在的", "六、其他"]
@@ -108,3 +109,104 @@ def test_truncated_docx_is_rejected(corpus):
     data = (corpus / "docs" / TEMPLATE).read_bytes()
     with pytest.raises(DocumentError, match="corrupt DOCX"):
         docx_to_document(data[: len(data) // 2])
+
+
+NUMBERING = """
+<w:abstractNum xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" w:abstractNumId="90">
+  <w:lvl w:ilvl="0"><w:start w:val="1"/><w:numFmt w:val="chineseCounting"/><w:lvlText w:val="%1、"/></w:lvl>
+  <w:lvl w:ilvl="1"><w:start w:val="1"/><w:numFmt w:val="chineseCounting"/><w:lvlText w:val="（%2）"/></w:lvl>
+  <w:lvl w:ilvl="2"><w:start w:val="1"/><w:numFmt w:val="decimal"/><w:lvlText w:val="%3."/></w:lvl>
+</w:abstractNum>
+"""
+
+
+def _number(paragraph, num_id: int, level: int | None = None) -> None:
+    from docx.oxml import parse_xml
+
+    ilvl = f'<w:ilvl w:val="{level}"/>' if level is not None else ""
+    xml = f'<w:numPr xmlns:w="{W}">{ilvl}<w:numId w:val="{num_id}"/></w:numPr>'
+    paragraph._p.get_or_add_pPr().insert(0, parse_xml(xml))
+
+
+W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+
+
+def test_automatic_list_numbers_are_rendered():
+    from docx.oxml import parse_xml
+
+    def build(document):
+        numbering = document.part.numbering_part.element
+        numbering.insert(0, parse_xml(NUMBERING))
+        numbering.append(parse_xml(f'<w:num xmlns:w="{W}" w:numId="90"><w:abstractNumId w:val="90"/></w:num>'))
+        heading = document.styles.add_style("ReportHeading", 1)  # paragraph style carrying the numbering
+        heading.element.get_or_add_pPr().insert(0, parse_xml(f'<w:numPr xmlns:w="{W}"><w:numId w:val="90"/></w:numPr>'))
+        _number(document.add_paragraph("总体情况"), 90, 0)
+        _number(document.add_paragraph("主动公开规章"), 90, 1)
+        _number(document.add_paragraph("主动公开规范性文件"), 90, 1)
+        document.add_paragraph("主动公开政府信息情况", style="ReportHeading")
+        _number(document.add_paragraph("不编号的段落"), 0, 0)
+        _number(document.add_paragraph("规章"), 90, 1)  # sub-level restarts under the new heading
+        table = document.add_table(rows=2, cols=2)
+        for row, label in enumerate(["属于国家秘密", "其他法律行政法规禁止公开"]):
+            cell = table.cell(row, 0).paragraphs[0]
+            cell.add_run(label)
+            _number(cell, 90, 2)
+            table.cell(row, 1).text = str(row)
+
+    doc = docx_to_document(_docx_bytes(build))
+    assert doc.blocks[0].text.split("\n") == [
+        "一、总体情况",
+        "（一）主动公开规章",
+        "（二）主动公开规范性文件",
+        "二、主动公开政府信息情况",
+        "不编号的段落",
+        "（一）规章",
+    ]
+    assert doc.grids == [[["1.属于国家秘密", "0"], ["2.其他法律行政法规禁止公开", "1"]]]
+
+
+@pytest.mark.parametrize(
+    ("number", "fmt", "text"),
+    [
+        (10, "chineseCounting", "十"),
+        (21, "chineseCounting", "二十一"),
+        (3, "chineseLegalSimplified", "叁"),
+        (2, "ideographTraditional", "乙"),
+        (14, "upperRoman", "XIV"),
+        (28, "lowerLetter", "bb"),
+        (3, "decimalEnclosedCircle", "③"),
+    ],
+)
+def test_number_formats(number, fmt, text):
+    assert format_number(number, fmt) == text
+
+
+def test_garbage_spans_do_not_crash():
+    def build(document):
+        from docx.oxml import parse_xml
+
+        table = document.add_table(rows=1, cols=2)
+        table.cell(0, 0).text = "行政许可"
+        table.cell(0, 1).text = "5"
+        tc_pr = table.cell(0, 0)._tc.get_or_add_tcPr()
+        tc_pr.append(parse_xml(f'<w:gridSpan xmlns:w="{W}" w:val="many"/>'))
+
+    assert docx_to_document(_docx_bytes(build)).grids == [[["行政许可", "5"]]]
+
+
+def test_empty_docx_is_an_error_not_an_empty_report():
+    with pytest.raises(DocumentError, match=r"^empty DOCX: no text or tables$"):
+        docx_to_document(_docx_bytes(lambda document: document.add_paragraph("\u3000 ")))
+
+
+def test_alt_chunk_docx_is_named():
+    from docx.oxml import parse_xml
+
+    def build(document):
+        document.element.body.insert(0, parse_xml(f'<w:altChunk xmlns:w="{W}" xmlns:r="{R}" r:id="rId99"/>'))
+
+    with pytest.raises(DocumentError, match="altChunk"):
+        docx_to_document(_docx_bytes(build))
+
+
+R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"

@@ -105,3 +105,23 @@ def test_concurrent_conversions_are_serialised_safely(corpus):
     with ThreadPoolExecutor(max_workers=4) as pool:
         results = list(pool.map(lambda _: pdf_to_document(data).grids, range(8)))
     assert all(grids == expected for grids in results)
+
+
+def test_page_with_thousands_of_lines_is_read_as_text():
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfgen import canvas
+
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    out = io.BytesIO()
+    pdf = canvas.Canvas(out)
+    pdf.setFont("STSong-Light", 12)
+    pdf.drawString(72, 760, "图表：各县区政务公开得分")
+    for step in range(1600):  # a dense chart grid: 3200 short ruling segments
+        pdf.line(72 + step % 40 * 10, 100 + step // 40 * 10, 80 + step % 40 * 10, 100 + step // 40 * 10)
+        pdf.line(72 + step % 40 * 10, 100 + step // 40 * 10, 72 + step % 40 * 10, 108 + step // 40 * 10)
+    pdf.showPage()
+    pdf.save()
+    document = pdf_to_document(out.getvalue())
+    assert document.text == "图表：各县区政务公开得分"
+    assert document.warnings == ["1 pages with over 3000 drawn lines read as text only"]

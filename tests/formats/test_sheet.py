@@ -63,3 +63,12 @@ def test_oversized_used_range_is_refused():
 
     with pytest.raises(DocumentError, match="cells"):
         xlsx_to_document(_xlsx(build))
+
+
+def test_workbook_without_any_text_is_an_error():
+    def build(workbook):
+        workbook.active["B2"] = "\u3000"
+        workbook.create_sheet("Sheet2")
+
+    with pytest.raises(DocumentError, match=r"^empty XLSX: no cell holds text$"):
+        xlsx_to_document(_xlsx(build))
