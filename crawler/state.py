@@ -159,6 +159,12 @@ class CrawlState:
         )
         self.write(sql, [url, values["last_seen"], *values.values()])
 
+    def previous_run_status(self) -> str | None:
+        """Status of this spider's run before the current one (None for a first run)."""
+        sql = "select status from crawl_runs where spider = ? and status != 'running' order by id desc limit 1"
+        row = self.db.execute(sql, [self.spider]).fetchone()
+        return row[0] if row else None
+
     def block(self, url: str, reason: str, kind: str = "document") -> None:
         self.record(url, kind, "blocked", reason=reason)
         self.blocked.append({"url": url, "reason": reason})

@@ -77,10 +77,24 @@ class ReportSpider(Spider):
         self.scheduled: set[str] = set()  # canonical report URLs requested in this run
         self.run_hashes: dict[str, str] = {}  # sha256 → URL of bodies yielded in this run
         self.first_pages: dict[str, frozenset[str]] = {}  # column → report URLs of its page 1
+        self._sweep: bool | None = None
 
     @property
     def state(self) -> CrawlState:
         return CrawlState.for_crawler(self.crawler)
+
+    @property
+    def sweep(self) -> bool:
+        """Read every listing page: asked for (-a full=1), or the previous run of this spider did not end
+        (killed, failed): its early pages may be stored while later pages never were, and stopping on
+        them would leave those reports out for good."""
+        if self._sweep is None:
+            previous = self.state.previous_run_status()
+            self._sweep = self.full or previous not in (None, "ok", "blocked")
+            if self._sweep and not self.full:
+                self.logger.info("previous run %s: sweeping every listing page", previous)
+                self.crawler.stats.set_value("nianbao/resume_sweep", previous)
+        return self._sweep
 
     def conf(self, response: Response, name: str) -> Any:
         """A family attribute, from the registered portal that started this request (region mode) or self."""
@@ -121,7 +135,7 @@ class ReportSpider(Spider):
             return False
         if not links or (self.limit is not None and len(self.scheduled) >= self.limit):
             return False
-        if self.full or page < self.min_pages:
+        if self.sweep or page < self.min_pages:
             return True
         reports = [link.url for link in links if is_report_title(link.title)]  # APIs list other posts too
         if reports and len(self.state.known_documents(reports)) == len(reports):

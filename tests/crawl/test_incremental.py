@@ -54,3 +54,20 @@ async def test_early_stop_and_full_sweep(mock_portal, tmp_path):
     assert nightly.items == [] and nightly.stats["nianbao/early_stop"] >= 1
     sweep = await run_crawl(TrsMock, db, mock_portal.routes, full="1")
     assert sweep.sources == {deep}
+
+
+@pytest_twisted.ensureDeferred
+async def test_run_after_an_unfinished_run_sweeps_every_page(mock_portal, tmp_path):
+    db = tmp_path / "r.db"
+    cut = await run_crawl(TrsMock, db, mock_portal.routes, settings={"CLOSESPIDER_ITEMCOUNT": 8})
+    assert cut.stats["nianbao/run_status"] == "failed" and 8 <= len(cut.items) < 30
+    # Page 1 of a column is now fully known while its later pages were never read: an early stop would
+    # lose those reports for good. The next run must notice the unfinished run and read everything.
+    rest = await run_crawl(TrsMock, db, mock_portal.routes)
+    assert rest.stats["nianbao/resume_sweep"] == "failed"
+    original, copy = mock_portal.crosspost
+    stored = cut.sources | rest.sources
+    assert stored - {copy} | {original} == mock_portal.expected["trs.mock"]
+    assert not cut.sources & rest.sources  # what the first run stored is not fetched again
+    third = await run_crawl(TrsMock, db, mock_portal.routes)
+    assert "nianbao/resume_sweep" not in third.stats and third.items == []
