@@ -160,10 +160,14 @@ class CrawlState:
         self.write(sql, [url, values["last_seen"], *values.values()])
 
     def previous_run_status(self) -> str | None:
-        """Status of this spider's run before the current one (None for a first run)."""
-        sql = "select status from crawl_runs where spider = ? and status != 'running' order by id desc limit 1"
+        """Status of this spider's run before the current one (None for a first run); "partial" when it
+        was limited by -a year/limit and so left reports out on purpose."""
+        sql = "select status, detail from crawl_runs where spider = ? and status != 'running' order by id desc limit 1"
         row = self.db.execute(sql, [self.spider]).fetchone()
-        return row[0] if row else None
+        if row is None:
+            return None
+        scope = json.loads(row[1] or "{}").get("scope") or {}
+        return "partial" if row[0] in ("ok", "blocked") and (scope.get("year") or scope.get("limit")) else row[0]
 
     def block(self, url: str, reason: str, kind: str = "document") -> None:
         self.record(url, kind, "blocked", reason=reason)
@@ -234,9 +238,15 @@ class CrawlStateExtension:
         row = {
             "finished": now(), "status": status, "pages": get("pages"), "new": get("new"), "changed": get("changed"),
             "unchanged": get("unchanged"), "blocked": get("blocked"), "errors": stats.get("log_count/ERROR", 0),
-            "detail": json.dumps({"finish_reason": reason, "blocked": self.state.blocked[:50]}, ensure_ascii=False),
+            "detail": json.dumps({"finish_reason": reason, "blocked": self.state.blocked[:50], "scope": _scope(spider)},
+                                 ensure_ascii=False),
         }  # fmt: skip
         sets = ", ".join(f"{column} = ?" for column in row)
         self.state.write(f"update crawl_runs set {sets} where id = ?", [*row.values(), self.run_id], commit=True)
         self.crawler.stats.set_value("nianbao/run_id", self.run_id)
         logger.info("run %s %s: %s", self.run_id, status, {k: v for k, v in row.items() if k != "detail"})
+
+
+def _scope(spider) -> dict:
+    """The run's narrowing arguments, so the next run knows whether this one saw everything."""
+    return {k: getattr(spider, k, None) for k in ("year", "limit", "full")}

@@ -71,3 +71,14 @@ async def test_run_after_an_unfinished_run_sweeps_every_page(mock_portal, tmp_pa
     assert not cut.sources & rest.sources  # what the first run stored is not fetched again
     third = await run_crawl(TrsMock, db, mock_portal.routes)
     assert "nianbao/resume_sweep" not in third.stats and third.items == []
+
+
+@pytest_twisted.ensureDeferred
+async def test_run_after_a_narrowed_run_sweeps_every_page(mock_portal, tmp_path):
+    db = tmp_path / "r.db"
+    narrowed = await run_crawl(TrsMock, db, mock_portal.routes, year="2023")
+    assert narrowed.items and narrowed.stats["nianbao/run_status"] == "ok"
+    rest = await run_crawl(TrsMock, db, mock_portal.routes)
+    assert rest.stats["nianbao/resume_sweep"] == "partial"
+    original, copy = mock_portal.crosspost
+    assert (narrowed.sources | rest.sources) - {copy} | {original} == mock_portal.expected["trs.mock"]
