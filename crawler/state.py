@@ -1,15 +1,18 @@
 """Incremental crawl state and run records, kept in the reports database (setting `REPORTS_DB`).
 
-Tables (created idempotently by `crawl_migrations(db)`; the lead's schema module calls it):
+Tables (created by the lead's `pipelines.schema` migration m003; `crawl_migrations(db)` only completes
+them idempotently — missing columns, the sha256 index — so the crawler also works on an older file):
 - `crawl_state`: one row per listing/document/attachment URL with its validators (ETag,
   Last-Modified), the sha256 of the last body handed to the pipelines, first/last seen, status
   (ok | blocked | error | gone) and a reason.
 - `crawl_runs`: one row per run: start/end, pages fetched, new/changed/unchanged reports, blocked
-  pages, errors, status (running | ok | blocked | failed | killed) and a JSON detail.
+  pages, errors, status (running | ok | blocked | failed | killed) and a JSON detail (finish reason,
+  blocked URLs with reasons, the run's -a year/limit/full scope).
 
 Crash safety: a document's sha256 is written only when the item has gone through every pipeline
-(`item_scraped`), so a run killed between fetch and store re-fetches that document next time; the
-store replaces rows by source URL, so the re-run creates no duplicates.
+(`item_scraped`), on the store's own connection, so it commits together with the report rows; a run
+killed before that re-fetches the document next time, and the store replaces rows by source URL, so
+the re-run creates no duplicates. A run after a killed/failed/narrowed one reads every listing page.
 
 `CrawlStateExtension` (in `EXTENSIONS`) opens the run row, records stored items and closes the run
 with its status; `crawler.commands.crawl` turns that status into the process exit code.

@@ -13,7 +13,8 @@ Tuning (defaults suit most portals):
 Spider arguments (validated once, in `__init__`; bad values raise `ValueError` with the reason):
     -a year=2023   only reports about that year (year read from the title)
     -a limit=N     schedule at most N report pages
-    -a full=1      sweep every listing page (nightly runs otherwise stop after a page of known items)
+    -a full=1      sweep every listing page (nightly runs otherwise stop after a page of known items;
+                   a run also sweeps by itself when the previous one was killed, failed or narrowed)
 
 Hooks a family implements: `async start()` (default: one listing request per column URL, to
 `self.listing_callback`), and the listing callback, which calls `self.follow_reports(response,
