@@ -141,6 +141,15 @@ class MockPortal:
         hidden = self.report("示例县机关事务管理局", 2023)
         self.add("trs.mock", "/admin/202404/t20240405_5000005.html", synthetic.detail_page(hidden, site="示例县"))
         rows.append(f'<li><a href="/admin/202404/t20240405_5000005.html" title="{hidden.title}">x</a></li>')
+        # a year folder (Beijing-style gknb2018/) linked from the column's navigation, with its own list
+        old = self.report("示例县民政局", 2018)
+        detail = TRS_ROOT + "gknb2018/201902/t20190215_3000001.html"
+        self.add("trs.mock", detail, synthetic.detail_page(old, site="示例县"), old.title)
+        row = f'<li><a href="./201902/t20190215_3000001.html" title="{old.title}">{old.title}</a><span>2019-02-15</span></li>'
+        self.add("trs.mock", TRS_ROOT + "gknb2018/index.html", page("2018年度", f'<ul class="list">{row}</ul>'))
+        nav = '<div class="navLeft"><ul><li><a href="./gknb2018/">2018年度</a></li>'
+        key = "trs.mock" + TRS_ROOT + "index.html"
+        self.files[key] = self.files[key].replace('<div class="navLeft"><ul>'.encode(), nav.encode(), 1)
         self.crosspost = (bm, f"http://trs.mock{copy}")
         self.titles[self.crosspost[1]] = self.titles[bm]
         html = (
