@@ -149,7 +149,7 @@ class MockPortal:
         self.add("trs.mock", TRS_ROOT + "gknb2018/index.html", page("2018年度", f'<ul class="list">{row}</ul>'))
         nav = '<div class="navLeft"><ul><li><a href="./gknb2018/">2018年度</a></li>'
         key = "trs.mock" + TRS_ROOT + "index.html"
-        self.files[key] = self.files[key].replace('<div class="navLeft"><ul>'.encode(), nav.encode(), 1)
+        self.files[key] = self.files[key].replace(b'<div class="navLeft"><ul>', nav.encode(), 1)
         self.crosspost = (bm, f"http://trs.mock{copy}")
         self.titles[self.crosspost[1]] = self.titles[bm]
         html = (
