@@ -11,6 +11,10 @@ are CDATA-wrapped HTML `<li>`s). POST form: `dataproxy.jsp?startrecord=s&endreco
 empty window or on a window of known reports. GET form: follow the `<nextgroup>` URL
 (`dataproxy.jsp?page=g&…`) found in each response. `webid`/`unitid`/`columnid` are read from each
 column page, never assumed site-wide.
+    xxgk_form = {}     信息公开 module columns (`/module/xxgk/search.jsp`): the POST form, e.g.
+                       {"infotypeId": "A0203", "jdid": "1", "area": "014000650", "divid": "div1230003"}
+                       (values from the column page's loadDynamic(...) call); rows `tr.tr_main_value_*`,
+                       pages `currpage=N` while `funGoPage('/module/xxgk/search.jsp', N)` links exist.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from scrapy.http import Response
 from crawler.families.base import ReportSpider
 from crawler.families.pages import report_links
 
+XXGK_QUERY = "standardXxgk=0&isAllList=1&texttype=&fbtime=&vc_all=&vc_filenumber=&vc_title=&vc_number="
 RECORD = re.compile(r"<record>\s*<!\[CDATA\[(.*?)\]\]>\s*</record>", re.S)
 NEXTGROUP = re.compile(r"<nextgroup>\s*<!\[CDATA\[.*?href=[\"']([^\"']+)[\"'].*?\]\]>\s*</nextgroup>", re.S)
 JPAGE = re.compile(r"\.jpage\(\s*\{(.*?)\}\s*\)\s*;", re.S)
@@ -57,8 +62,13 @@ class HanwebSpider(ReportSpider):
     family: ClassVar[str] = "hanweb"
     hanweb_method: str = "auto"
     hanweb_window: int = 0
+    xxgk_form: ClassVar[dict[str, str]] = {}
 
     def parse_hanweb(self, response: Response):
+        if self.conf(response, "xxgk_form") and "/module/xxgk/" in response.text:
+            self.keep_paging(response, [])  # the column shell; search.jsp does the listing
+            yield self._xxgk(response, 1)
+            return
         links = records(response.text, response.url)
         yield from self.follow_reports(response, links)
         if not self.keep_paging(response, links):
@@ -91,6 +101,22 @@ class HanwebSpider(ReportSpider):
         yield from self.follow_reports(response, links)
         if self.keep_paging(response, links):
             yield from self._window(response, response.meta["jpage"], response.meta["start"])
+
+    def _xxgk(self, response: Response, page: int) -> FormRequest:
+        url = urljoin(response.url, f"/module/xxgk/search.jsp?{XXGK_QUERY}&currpage={page}")
+        meta = self.carry(response) | {"nianbao_kind": "listing", "column": response.meta["column"], "page": page}
+        meta |= {"depth": response.meta["depth"]}
+        form = self.conf(response, "xxgk_form")
+        return FormRequest(url, formdata=form, meta=meta, callback=self.parse_xxgk, errback=self.failed)
+
+    def parse_xxgk(self, response: Response):
+        """search.jsp answers table rows `tr.tr_main_value_odd/even`; more pages while funGoPage(…, N+1) exists."""
+        links = report_links(response.selector, response.url, css="tr[class^='tr_main_value'] a")
+        yield from self.follow_reports(response, links)
+        page = response.meta["page"]
+        more = re.search(rf"funGoPage\([^,)]*,\s*{page + 1}\s*\)", response.text)
+        if self.keep_paging(response, links) and more:
+            yield self._xxgk(response, page + 1)
 
     def _next_get(self, response: Response, href: str):
         meta = self.carry(response)

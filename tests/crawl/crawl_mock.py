@@ -185,6 +185,31 @@ class MockPortal:
                 records.append(a)
             self.api[f"hanweb:{col}"] = records
             self.add("hanweb.mock", f"/col/col{col}/index.html", self._hanweb_column(col, mode, records))
+        self._hanweb_xxgk()
+
+    def _hanweb_xxgk(self) -> None:
+        rows = []
+        for i in range(7):
+            report = self.report(f"示例市第{i + 1}街道办事处", 2023)
+            url = self._hanweb_detail(1230003, 9130000 + i, report, attach=False)
+            a = f'<a href="{url.removeprefix("http://hanweb.mock")}" title="{report.title}">{report.title[:12]}…</a>'
+            cls = "tr_main_value_odd" if i % 2 else "tr_main_value_even"
+            rows.append(f'<tr class="{cls}"><td>01400065/2024-{i:05d}</td><td>{a}</td><td>{report.published}</td></tr>')
+        self.api["xxgk"] = rows
+        shell = "<script>loadDynamic('/module/xxgk/search.jsp','A0203','014000650');</script>"
+        self.add("hanweb.mock", "/col/col1230003/index.html", page("信息公开年报", shell))
+
+    def xxgk_search(self, req: Request) -> Reply:
+        form = {k: v[0] for k, v in parse_qs(req.body.decode()).items()}
+        if req.method != "POST" or form.get("infotypeId") != "A0203" or form.get("area") != "014000650":
+            return Reply(
+                200, page("信息公开", "<table></table>").encode(), {"Content-Type": "text/html; charset=utf-8"}
+            )
+        n = int(parse_qs(req.query).get("currpage", ["1"])[0])
+        rows = self.api["xxgk"][(n - 1) * 3 : n * 3]
+        pages = "".join(f"<a href=\"javascript:funGoPage('/module/xxgk/search.jsp', {k})\">{k}</a>" for k in (1, 2, 3))
+        body = f'<table class="tb_title"><tr><td>第{n}页</td></tr></table><table>{"".join(rows)}</table>{pages}'
+        return Reply(200, page("信息公开", body).encode(), {"Content-Type": "text/html; charset=utf-8"})
 
     @staticmethod
     def _records(records: list[str]) -> str:
@@ -500,6 +525,8 @@ class MockPortal:
         if host == "hanweb.mock" and req.path == "/module/download/downfile.jsp":
             name = parse_qs(req.query)["filename"][0]
             return Reply(302, b"", {"Location": f"/attach/0/{quote(name)}"})
+        if host == "hanweb.mock" and req.path == "/module/xxgk/search.jsp":
+            return self.xxgk_search(req)
         if host == "hanweb.mock" and req.path.endswith("dataproxy.jsp"):
             return self.dataproxy(req)
         if host == "jpaas.mock" and req.path.startswith("/api-gateway/jpaas-publish-server/"):

@@ -15,7 +15,12 @@ from crawler.spiders.annual_reports import AnnualReportsSpider
 
 class HanwebMock(HanwebSpider):
     name = "test_hanweb"
-    column_urls = ("http://hanweb.mock/col/col1230001/index.html", "http://hanweb.mock/col/col1230002/index.html")
+    column_urls = (
+        "http://hanweb.mock/col/col1230001/index.html",  # jpage: inline datastore, then POST windows
+        "http://hanweb.mock/col/col1230002/index.html",  # inline datastore, then GET <nextgroup> pages
+        "http://hanweb.mock/col/col1230003/index.html",  # 信息公开 module: search.jsp table rows
+    )
+    xxgk_form = {"infotypeId": "A0203", "jdid": "1", "area": "014000650", "divid": "div1230003"}  # noqa: RUF012
 
 
 class JpaasMock(JpaasSpider):
