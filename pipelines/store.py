@@ -14,6 +14,7 @@ from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
 
+from pipelines.crossyear import refresh_carryover
 from pipelines.report import PARSER_VERSION, ParsedReport
 from pipelines.schema import open_database
 from pipelines.tables.model import Check
@@ -36,6 +37,7 @@ class StoreReportPipeline:
         self.commit_seconds = commit_seconds
         self.db = None
         self.batch_started = 0.0
+        self.written: set[str] = set()  # reports written in the open batch
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -55,7 +57,9 @@ class StoreReportPipeline:
 
     def commit(self) -> None:
         if self.db.conn.in_transaction:
+            refresh_carryover(self.db, self.written)
             self.db.conn.execute("COMMIT")
+        self.written = set()
 
     def process_item(self, item):
         if self.db is None:
@@ -70,6 +74,7 @@ class StoreReportPipeline:
             self.batch_started = time.monotonic()
         with self.db.atomic():  # a savepoint: this report whole, or not at all
             self._write(rid, item, parsed)
+        self.written.add(rid)
         if time.monotonic() - self.batch_started >= self.commit_seconds:
             self.commit()
         self._count("reports/stored")
@@ -79,7 +84,7 @@ class StoreReportPipeline:
     def _write(self, rid: str, item, parsed: ParsedReport) -> None:
         for table in CHILD_TABLES:
             self.db.execute(f"DELETE FROM {table} WHERE report_id = ?", [rid])
-        checks = [*parsed.tables.checks, *parsed.checks, *self._carryover_checks(rid, parsed)]
+        checks = [*parsed.tables.checks, *parsed.checks]
         self._insert("reports", [report_row(rid, item, parsed)], replace=True)
         self._insert("cells", [{"report_id": rid, **_cell_row(cell)} for cell in parsed.tables.cells])
         self._insert("sections", [section_row(rid, section) for section in parsed.sections])
@@ -100,28 +105,6 @@ class StoreReportPipeline:
         verb = "INSERT OR REPLACE" if replace else "INSERT"
         sql = f"{verb} INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
         self.db.conn.executemany(sql, [[row.get(column) for column in columns] for row in rows])
-
-    def _carryover_checks(self, rid: str, parsed: ParsedReport) -> list[Check]:
-        """Soft cross-year checks against the same agency's previous report already in the database."""
-        try:
-            from pipelines.tables.rules import carryover_checks
-        except ImportError:
-            return []
-        meta = parsed.metadata
-        if not (meta.agency and meta.year and parsed.tables.cells):
-            return []
-        previous = self.db.execute(
-            "SELECT id FROM reports WHERE agency = ? AND year = ? AND id != ? LIMIT 1",
-            [meta.agency, meta.year - 1, rid],
-        ).fetchall()
-        if not previous:
-            return []
-        from pipelines.tables.model import Cell
-
-        prev_cells = [Cell(**row) for row in self.db.query(
-            "SELECT table_name, row_key, col_key, value, raw, unit FROM cells WHERE report_id = ?", [previous[0][0]]
-        )]  # fmt: skip
-        return carryover_checks(prev_cells, parsed.tables.cells)
 
     def _count(self, key: str) -> None:
         if self.stats is not None:

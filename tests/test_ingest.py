@@ -146,3 +146,26 @@ def test_invalid_arguments_fail_at_once(tmp_path):
     result = run_scrapy("ingest", str(tmp_path / "missing"), db=tmp_path / "x.db")
     assert result.returncode != 0 and "no such file" in result.stderr
     assert not (tmp_path / "x.db").exists()
+
+
+def test_cross_year_checks_do_not_depend_on_ingest_order(tmp_path):
+    names = ["021_hebei-industry-it-dept-2021.txt", "011_hebei-industry-it-dept-2022.txt"]
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    for name in names:
+        shutil.copy(CORPUS / "docs" / name, folder / name)
+    together, one_by_one = tmp_path / "together.db", tmp_path / "one_by_one.db"
+    run_scrapy("ingest", str(folder), db=together)
+    for name in reversed(names):  # the later year first
+        run_scrapy("ingest", str(folder / name), db=one_by_one)
+
+    def carryover(db: Path) -> list:
+        with sqlite3.connect(db) as connection:
+            return sorted(connection.execute(
+                "SELECT r.year, c.scope, c.passed, c.detail FROM checks c JOIN reports r ON r.id = c.report_id "
+                "WHERE c.rule = 'carryover'"))  # fmt: skip
+
+    found = carryover(together)
+    assert found == carryover(one_by_one)
+    assert {year for year, *_ in found} == {2022}  # 2022 checked against 2021 (河北省工业和信息化厅)
+    assert {"total", "regulations.in_force"} <= {scope for _, scope, _, _ in found}

@@ -1,0 +1,199 @@
+"""`extract_tables`: find the three tables, read every row, solve glued runs, evaluate the rules."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from pipelines.document import Document
+from pipelines.tables import labels, rules
+from pipelines.tables.flatten import BLANK, Layout, Piece, drop_page_numbers, layout_of
+from pipelines.tables.glued import Reading, RowResult, blocks_rule, row_candidates, sum_rule
+from pipelines.tables.grid import document_text
+from pipelines.tables.locate import FoundTable, find_regions, read_table, review_cells
+from pipelines.tables.model import Cell, Check, TableExtraction
+from pipelines.tables.narrative import narrative_checks
+from pipelines.tables.pre2019 import indicators
+from pipelines.tables.solver import Solved, agree, app_equations, solve
+from pipelines.tables.template import RESULT_ROWS, REVIEW_FLAT, RowSpec, ad_rows, app_rows
+
+
+@dataclass
+class TableOut:
+    """Cells and checks of one table, before they join the extraction."""
+
+    cells: list[Cell] = field(default_factory=list)
+    checks: list[Check] = field(default_factory=list)
+    unsure: set[tuple[str, str]] = field(default_factory=set)
+
+
+def extract_tables(document: Document) -> TableExtraction:
+    """Find the three statistical tables in `document` and map them onto canonical cells."""
+    text = drop_page_numbers(labels.normalize(document_text(document)))
+    regions = find_regions(text)
+    spans = [r for r in (regions.active, regions.applications, regions.review) if r]
+    layout = layout_of("\n".join(text[a:b] for a, b in spans) or text)  # the tables' own conventions
+    ad = _read_active(text, regions.active, layout) if regions.active else None
+    app = _read_applications(text, regions.applications, layout) if regions.applications else None
+    review = review_cells(text, regions.review, layout) if regions.review else None
+    drops = _drops_seen(ad, app, review)
+    out = TableExtraction()
+    version = None
+    if ad:
+        version = _active(ad, text[slice(*regions.active)], drops, out)
+    if app:
+        version = _applications(app, drops, version, out) or version
+    if review is not None:
+        _review(review, version or "v2021", drops, out)
+    if not out.cells and labels.PRE2019_HINTS.search(text):
+        out.indicators = indicators(text)
+    out.checks.extend(narrative_checks(text, out.cells))  # soft: numbers quoted in the text vs table 三
+    return out
+
+
+@dataclass
+class Read:
+    """A table as found in the text: its template version, row specs and rows."""
+
+    version: str
+    specs: list[RowSpec]
+    found: FoundTable
+
+
+def _drops_seen(ad: Read | None, app: Read | None, review: list[Piece] | None) -> bool:
+    """Does the document drop blank cells? Evidence: a row with fewer cells/digits than columns.
+
+    Then every glued run may hide blanks anywhere (010, 020); without evidence, runs split into
+    exactly the row's cells (008–012, 021), since a layout that keeps blanks keeps them everywhere.
+    """
+    for table in (ad, app):
+        widths = {s.key: len(s.cols) for s in table.specs} if table else {}
+        if table and any(_width(r.cells) < widths[r.key] for r in table.found.rows):
+            return True
+    return review is not None and any(p.kind == "num" for p in review) and _width(review) < 15
+
+
+def _ad_version(region_text: str) -> str:
+    v2019 = len(labels.AD_V2019_HINTS.findall(region_text))
+    v2021 = len(labels.AD_V2021_HINTS.findall(region_text))
+    return "v2019" if v2019 > v2021 else "v2021"
+
+
+def _read_active(text: str, region: tuple[int, int], layout: Layout) -> Read | None:
+    version = _ad_version(text[region[0] : region[1]])
+    specs = ad_rows(version)
+    found = read_table(text, region, specs, layout, any_order=True)
+    return Read(version, specs, found) if len(found.rows) * 2 >= len(specs) else None
+
+
+def _read_applications(text: str, region: tuple[int, int], layout: Layout) -> Read | None:
+    sub_rows = ("other_no_correction", "other_fee_unpaid")
+    collapsed = not any(labels.row_pattern(k).search(text, *region) for k in sub_rows)
+    specs = app_rows(collapsed)
+    found = read_table(text, region, specs, layout)
+    return Read("collapsed" if collapsed else "v2021", specs, found) if len(found.rows) >= 5 else None
+
+
+def _active(ad: Read, region_text: str, drops: bool, out: TableExtraction) -> str:
+    results = _row_results(ad.found, ad.specs, None, drops)
+    solved = solve(results, [])
+    table = _assemble("active_disclosure", ad.specs, results, solved)
+    _apply_units(table.cells, results, region_text, ad.version)
+    _commit(out, "active_disclosure", ad.version, ad.found, table)
+    return ad.version
+
+
+def _applications(app: Read, drops: bool, ad_version: str | None, out: TableExtraction) -> str | None:
+    results = _row_results(app.found, app.specs, sum_rule(6), drops)
+    keys = [r.key for r in app.found.rows]
+    solved = solve(results, app_equations(keys, [r for r in RESULT_ROWS if r in keys], 7))
+    table = _assemble("applications", app.specs, results, solved)
+    table.checks.extend(rules.application_checks(_index(table.cells), table.unsure))
+    collapsed = app.version == "collapsed"
+    name = "v2021" if not collapsed else ("other_total" if ad_version == "v2021" else "v2019")
+    _commit(out, "applications", name, app.found, table)
+    return "v2019" if name == "v2019" else None
+
+
+def _review(cells: list[Piece], version: str, drops: bool, out: TableExtraction) -> None:
+    cells = cells or [BLANK]  # the header is there but no cell printed: a blank table (glued layouts drop blanks)
+    result = row_candidates(cells, REVIEW_FLAT.kinds, drops, blocks_rule(5), leading_first=True)
+    solved = solve({REVIEW_FLAT.key: result}, [])
+    table = TableOut()
+    _fill(table, "review_litigation", REVIEW_FLAT, result, solved.options[REVIEW_FLAT.key], solved.status)
+    for cell in table.cells:
+        cell.row_key, cell.col_key = cell.col_key.split(".")
+    table.unsure = {tuple(k.split(".")) for _, k in table.unsure}  # type: ignore[misc]
+    table.checks.extend(rules.review_checks(_index(table.cells), table.unsure))
+    _commit(out, "review_litigation", version, FoundTable(), table)
+
+
+def _width(cells: list[Piece]) -> int:
+    return sum(sum(ch.isdigit() for ch in p.raw) if p.kind == "num" else 1 for p in cells)
+
+
+def _row_results(found: FoundTable, specs: list[RowSpec], rule, drops: bool) -> dict[str, RowResult]:
+    by_key = {s.key: s for s in specs}
+    return {r.key: row_candidates(r.cells, by_key[r.key].kinds, drops, rule) for r in found.rows}
+
+
+def _assemble(name: str, specs: list[RowSpec], results, solved: Solved) -> TableOut:
+    table = TableOut()
+    for spec in specs:
+        if spec.key in results:
+            _fill(table, name, spec, results[spec.key], solved.options[spec.key], solved.status)
+        else:
+            table.cells.extend(Cell(name, spec.key, col, None, None) for col in spec.cols)
+            table.checks.append(Check("label", f"{name}.{spec.key}", False, "row label not found; cells NULL"))
+    return table
+
+
+def _fill(table: TableOut, name: str, spec: RowSpec, result: RowResult, options: list[Reading], status) -> None:
+    settled = agree(options, len(spec.cols))
+    raw_run = result.glued or None
+    for col, (value, raw, ok) in zip(spec.cols, settled, strict=True):
+        table.cells.append(Cell(name, spec.key, col, value, raw if ok else raw_run))
+        if not ok:
+            table.unsure.add((spec.key, col))
+    scope = f"{name}.{spec.key}"
+    if not result.candidates and not result.bounded:
+        table.checks.append(Check("cells", scope, False, f"cannot read {len(spec.cols)} cells from '{raw_run}'"))
+    elif any(not ok for _, _, ok in settled):
+        table.checks.append(Check("split", scope, False, _split_detail(result, options, status.get(spec.key))))
+    elif result.glued:
+        table.checks.append(Check("split", scope, True, f"'{result.glued}' read as {_show(options[0])}"))
+
+
+def _split_detail(result: RowResult, options: list[Reading], status: str | None) -> str:
+    if status == "bounded" or result.bounded:
+        return f"'{result.glued}': search bound exceeded; unresolved cells NULL"
+    shown = "; ".join(_show(o) for o in options[:6])
+    more = f" (+{len(options) - 6} more)" if len(options) > 6 else ""
+    kind = "no reading satisfies the rules" if status == "inconsistent" else f"{len(options)} consistent readings"
+    return f"'{result.glued}': {kind}: {shown}{more}; differing cells NULL"
+
+
+def _show(reading: Reading) -> str:
+    return "(" + ",".join(raw or "_" for _, raw in reading) + ")"
+
+
+def _apply_units(cells: list[Cell], results: dict[str, RowResult], region_text: str, version: str) -> None:
+    header = labels.FEE_UNIT.search(region_text) or labels.AMOUNT_UNIT.search(region_text)
+    for cell in cells:
+        if cell.col_key in ("fee_amount", "amount") and cell.value is not None:
+            row = results.get(cell.row_key)
+            unit = (row.unit if row else None) or (header.group(1) if header else None)
+            cell.unit = unit or ("万元" if version == "v2021" else None)
+
+
+def _index(cells: list[Cell]) -> dict[tuple[str, str], Cell]:
+    return {(c.row_key, c.col_key): c for c in cells}
+
+
+def _commit(out: TableExtraction, name: str, template: str, found: FoundTable, table: TableOut) -> None:
+    out.table_templates[name] = template
+    out.cells.extend(table.cells)
+    out.checks.extend(table.checks)
+    out.checks.append(rules.nonnegative_check(name, table.cells))
+    for label, cells in found.extra:
+        out.extra_rows.append((name, label, [p.raw for p in cells]))
+        out.checks.append(Check("label", f"{name}.extra", False, f"unknown row '{label}' kept in extra_rows"))
