@@ -114,7 +114,12 @@ def _attach(portal: Portal, rng: random.Random, column_dir: str, report: Report,
 
 
 def _column_reports(rng: random.Random, column: str, years: range, n_extra: int) -> list[Report]:
-    reports = [synthetic.make_report(rng, unit, y) for unit in _units(column, n_extra) for y in years]
+    reports = []
+    for unit in _units(column, n_extra):
+        previous = None
+        for year in years:  # year by year, so 上年结转 repeats last year's 结转下年度
+            previous = synthetic.make_report(rng, unit, year, previous=previous)
+            reports.append(previous)
     return sorted(reports, key=lambda r: (r.published, r.title), reverse=True)
 
 

@@ -117,8 +117,9 @@ def _split(rng: random.Random, total: int, parts: int) -> list[int]:
     return out
 
 
-def _application_column(rng: random.Random, version: str, scale: int) -> dict[str, int]:
-    new, carried = rng.randint(0, scale), rng.randint(0, max(1, scale // 10))
+def _application_column(rng: random.Random, version: str, scale: int, carried: int | None) -> dict[str, int]:
+    new = rng.randint(0, scale)
+    carried = rng.randint(0, max(1, scale // 10)) if carried is None else carried
     forward = rng.randint(0, min(new + carried, max(1, scale // 10)))
     resolved = new + carried - forward  # R3.1: new + carried == results_total + forward
     other_keys = OTHER_V2021 if version == "v2021" else ["other_total"]
@@ -128,9 +129,12 @@ def _application_column(rng: random.Random, version: str, scale: int) -> dict[st
     return col
 
 
-def _applications(rng: random.Random, version: str) -> dict[str, dict[str, int]]:
+def _applications(rng: random.Random, version: str, previous: Report | None) -> dict[str, dict[str, int]]:
+    """`previous`: the same unit's report for the year before, whose 结转下年度 becomes this 上年结转 (soft
+    cross-year rule of template.md)."""
     scales = [60, 8, 2, 2, 2, 3]
-    table = {c: _application_column(rng, version, s) for c, s in zip(APP_COLS, scales, strict=True)}
+    carried = {c: previous.applications[c]["carried_forward"] if previous else None for c in APP_COLS}
+    table = {c: _application_column(rng, version, s, carried[c]) for c, s in zip(APP_COLS, scales, strict=True)}
     table["total"] = {k: sum(table[c][k] for c in APP_COLS) for k in table[APP_COLS[0]]}  # R3.2
     return table
 
@@ -144,12 +148,22 @@ def _review(rng: random.Random) -> dict[str, dict[str, int]]:
     return rows
 
 
-def _active(rng: random.Random, version: str) -> dict[str, dict[str, str]]:
+def _documents(rng: random.Random, key: str, hi: tuple[int, int, int], previous: Report | None) -> dict[str, str]:
+    """规章/规范性文件 counts; with last year's v2021 report, 现行有效 = last year's + 制发 − 废止 (soft rule)."""
+    issued = rng.randint(0, hi[0])
+    if previous is None or previous.version != "v2021":
+        return {"issued": str(issued), "repealed": str(rng.randint(0, hi[1])), "in_force": str(rng.randint(0, hi[2]))}
+    before = int(previous.active[key]["in_force"])
+    repealed = rng.randint(0, min(hi[1], before + issued))
+    return {"issued": str(issued), "repealed": str(repealed), "in_force": str(before + issued - repealed)}
+
+
+def _active(rng: random.Random, version: str, previous: Report | None = None) -> dict[str, dict[str, str]]:
     n = lambda hi: str(rng.randint(0, hi))  # noqa: E731 - local shorthand keeps the tables readable
     if version == "v2021":
         return {
-            "regulations": {"issued": n(3), "repealed": n(2), "in_force": n(30)},
-            "normative_docs": {"issued": n(12), "repealed": n(5), "in_force": n(120)},
+            "regulations": _documents(rng, "regulations", (3, 2, 30), previous),
+            "normative_docs": _documents(rng, "normative_docs", (12, 5, 120), previous),
             "admin_licensing": {"decisions": n(3000)},
             "admin_penalty": {"decisions": n(800)},
             "admin_coercion": {"decisions": n(60)},
@@ -184,7 +198,9 @@ def make_title(rng: random.Random, unit: str, year: int) -> str:
     return shape.format(unit=unit, year=year)
 
 
-def make_report(rng: random.Random, unit: str, year: int, *, version: str | None = None) -> Report:
+def make_report(
+    rng: random.Random, unit: str, year: int, *, version: str | None = None, previous: Report | None = None
+) -> Report:
     version = version or ("v2019" if year < 2021 else "v2021")
     late = rng.random() < 0.1  # a few reports are uploaded after the statutory deadline
     month = rng.randint(4, 11) if late else rng.randint(1, 3)
@@ -197,8 +213,8 @@ def make_report(rng: random.Random, unit: str, year: int, *, version: str | None
         title=make_title(rng, unit, year),
         index_no=f"{rng.randint(10**8, 10**9 - 1)}/{year + 1}-{rng.randint(1, 99999):05d}",
         doc_no="" if rng.random() < 0.7 else f"示政办〔{year + 1}〕{rng.randint(1, 40)}号",
-        active=_active(rng, version),
-        applications=_applications(rng, version),
+        active=_active(rng, version, previous),
+        applications=_applications(rng, version, previous),
         review=_review(rng),
     )
 
