@@ -32,3 +32,19 @@ REPORTS_SEGMENTER = "rjieba"  # or "jieba" (reference engine, ~35× slower)
 REPORTS_MAX_BYTES = 40 * 1024 * 1024  # larger documents are recorded as errors, not parsed
 REPORTS_PARSE_WORKERS = 2  # parser processes (0 = parse in the crawling process)
 REPORTS_COMMIT_SECONDS = 1.0  # reports are written one savepoint each and committed together this often
+
+# --- crawling (issue 4: crawler/middlewares.py, crawler/state.py) -------------------------------
+# 403/412/521 stay out of RETRY_HTTP_CODES: challenge walls do not pass on retry (ecosystem.md §4);
+# BlockDetectionMiddleware records them as blocked instead. Tests set DOWNLOAD_DELAY=0 and
+# AUTOTHROTTLE_ENABLED=False.
+DOWNLOADER_MIDDLEWARES = {
+    # between HttpCompression (590, decodes gzip) and Retry (550, must not retry challenge pages)
+    "crawler.middlewares.EncodingFixMiddleware": 575,
+    "crawler.middlewares.BlockDetectionMiddleware": 570,
+    "crawler.middlewares.LoopbackRouteMiddleware": 740,  # offline portals; before HttpProxyMiddleware (750)
+}
+EXTENSIONS = {"crawler.state.CrawlStateExtension": 500}  # crawl_state, crawl_runs, run status
+# default 100: Scrapy starts that many worker tasks for every callback's output; ours yield one item per
+# report page, and the 100 tasks cost ~30% of the crawl's CPU (tests/benchmarks/bench_crawl.py).
+CONCURRENT_ITEMS = 16
+# --- end crawling -------------------------------------------------------------------------------

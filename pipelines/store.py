@@ -104,7 +104,7 @@ class StoreReportPipeline:
         columns = list(rows[0])
         verb = "INSERT OR REPLACE" if replace else "INSERT"
         sql = f"{verb} INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
-        self.db.conn.executemany(sql, [[row[column] for column in columns] for row in rows])
+        self.db.conn.executemany(sql, [[row.get(column) for column in columns] for row in rows])
 
     def _count(self, key: str) -> None:
         if self.stats is not None:

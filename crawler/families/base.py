@@ -1,0 +1,257 @@
+"""ReportSpider: what every family shares — arguments, incremental state, report pages, attachments.
+
+Attributes a portal spider sets (class attributes; families add their own):
+    name          "<province>_<place>" (pinyin), checked by tests/crawl/test_registry.py
+    region_code   6-digit division code (data/regions.csv)
+    column_urls   the 年报 column URL(s), taken from public evidence (say where in the module)
+    family        set by the family base class; never by a portal
+Tuning (defaults suit most portals):
+    follow_subcolumns = True   follow 本级/部门/乡镇街道/year sub-columns under the column's directory
+    max_depth = 3              sub-column nesting limit
+    min_pages = 1              listing pages always read, even when every item on them is known
+
+Spider arguments (validated once, in `__init__`; bad values raise `ValueError` with the reason):
+    -a year=2023   only reports about that year (year read from the title)
+    -a limit=N     schedule at most N report pages
+    -a full=1      sweep every listing page (nightly runs otherwise stop after a page of known items;
+                   a run also sweeps by itself when the previous one was killed, failed or narrowed)
+
+Hooks a family implements: `async start()` (default: one listing request per column URL, to
+`self.listing_callback`), and the listing callback, which calls `self.follow_reports(response,
+links)` and `self.keep_paging(response, links)`. Report pages go to `parse_report` (here): a 304 or an
+identical body is "unchanged" (no item); a body already stored under another URL is a cross-post (no
+item); otherwise the attachments are fetched and one `ReportItem` is yielded. Its state is written
+by `crawler.state.CrawlStateExtension` after the pipelines stored it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from datetime import date
+from typing import Any, ClassVar
+
+from scrapy import Request, Spider
+from scrapy.exceptions import IgnoreRequest
+from scrapy.http import Response, TextResponse
+from scrapy.spidermiddlewares.httperror import HttpError
+
+from crawler.families import attachments as att
+from crawler.families.pages import Link, canonical, detail_hints, is_report_title, title_year
+from crawler.items import Attachment, ReportItem
+from crawler.regions import is_valid_code
+from crawler.state import CrawlState, now
+
+logger = logging.getLogger(__name__)
+TRUE, FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off", "")
+
+
+def parse_args(year: Any = None, limit: Any = None, full: Any = None) -> tuple[int | None, int | None, bool]:
+    """Validate -a year/limit/full; raise ValueError with a message a person can act on."""
+    if year is not None:
+        if not str(year).isdigit() or not 2000 <= int(year) <= date.today().year:
+            raise ValueError(f"-a year={year!r}: expected a report year between 2000 and {date.today().year}")
+        year = int(year)
+    if limit is not None:
+        if not str(limit).isdigit() or int(limit) < 1:
+            raise ValueError(f"-a limit={limit!r}: expected a positive whole number of reports")
+        limit = int(limit)
+    flag = str(full).lower() if full is not None else ""
+    if flag not in TRUE + FALSE:
+        raise ValueError(f"-a full={full!r}: expected 1 or 0")
+    return year, limit, flag in TRUE
+
+
+class ReportSpider(Spider):
+    family: ClassVar[str] = ""
+    region_code: str | None = None
+    column_urls: ClassVar[tuple[str, ...]] = ()
+    follow_subcolumns: bool = True
+    max_depth: int = 3
+    min_pages: int = 1
+
+    def __init__(self, *args, year=None, limit=None, full=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.year, self.limit, self.full = parse_args(year, limit, full)
+        if self.region_code is not None and not is_valid_code(self.region_code):
+            raise ValueError(f"{self.name}: region_code {self.region_code!r} is not in data/regions.csv")
+        self.scheduled: set[str] = set()  # canonical report URLs requested in this run
+        self.run_hashes: dict[str, str] = {}  # sha256 → URL of bodies yielded in this run
+        self.first_pages: dict[str, frozenset[str]] = {}  # column → report URLs of its page 1
+        self._sweep: bool | None = None
+
+    @property
+    def state(self) -> CrawlState:
+        return CrawlState.for_crawler(self.crawler)
+
+    @property
+    def sweep(self) -> bool:
+        """Read every listing page: asked for (-a full=1), or the previous run of this spider did not end
+        (killed, failed): its early pages may be stored while later pages never were, and stopping on
+        them would leave those reports out for good."""
+        if self._sweep is None:
+            previous = self.state.previous_run_status()
+            self._sweep = self.full or previous not in (None, "ok", "blocked")
+            if self._sweep and not self.full:
+                self.logger.info("previous run %s: sweeping every listing page", previous)
+                self.crawler.stats.set_value("nianbao/resume_sweep", previous)
+        return self._sweep
+
+    def conf(self, response: Response, name: str) -> Any:
+        """A family attribute, from the registered portal that started this request (region mode) or self."""
+        portal = response.meta.get("portal")
+        return getattr(portal if portal is not None else self, name)
+
+    async def start(self):
+        for url in self.column_urls:
+            yield self.listing(url, self.listing_callback, column=url)
+
+    @property
+    def listing_callback(self):
+        return getattr(self, f"parse_{self.family}")
+
+    def listing(
+        self, url: str, callback, *, column: str, page: int = 1, depth: int = 0, meta=None, **kwargs
+    ) -> Request:
+        meta = {"nianbao_kind": "listing", "column": column, "page": page, "depth": depth} | (meta or {})
+        return Request(url, callback=callback, meta=meta, errback=self.failed, **kwargs)
+
+    def carry(self, response: Response) -> dict:
+        """Meta a listing passes on to its next page / sub-columns / reports."""
+        return {k: response.meta[k] for k in ("portal", "region_code", "column_name") if k in response.meta}
+
+    # -- listings -------------------------------------------------------------------------------
+    def keep_paging(self, response: Response, links: list[Link]) -> bool:
+        """Follow this column's next page? Stops on an empty page, a repeat of page 1, the limit, or
+        (unless -a full=1) a page whose every report is already stored."""
+        self.state.record(response.url, "listing", sha256=hashlib.sha256(response.body).hexdigest())
+        self.crawler.stats.inc_value("nianbao/pages")
+        column, page = response.meta["column"], response.meta["page"]
+        urls = frozenset(canonical(link.url) for link in links)
+        if page == 1:
+            self.first_pages[column] = urls
+        elif urls and urls == self.first_pages.get(column):
+            self.state.block(response.url, f"page {page} repeats page 1", "listing")
+            self.crawler.stats.inc_value("nianbao/blocked")
+            return False
+        if not links or (self.limit is not None and len(self.scheduled) >= self.limit):
+            return False
+        if self.sweep or page < self.min_pages:
+            return True
+        reports = [link.url for link in links if is_report_title(link.title)]  # APIs list other posts too
+        if reports and len(self.state.known_documents(reports)) == len(reports):
+            self.crawler.stats.inc_value("nianbao/early_stop")
+            return False
+        return True
+
+    def follow_reports(self, response: Response, links: list[Link], **meta):
+        for link in links:
+            key = canonical(link.url)
+            if key in self.scheduled or (self.year and title_year(link.title) not in (self.year, None)):
+                continue
+            if self.limit is not None and len(self.scheduled) >= self.limit:
+                return
+            self.scheduled.add(key)
+            yield self.report_request(link, self.carry(response) | meta)
+
+    def report_request(self, link: Link, meta: dict) -> Request:
+        row = self.state.get(link.url)
+        headers = {}
+        if row and row["status"] == "ok" and row["sha256"]:  # conditional GET: unchanged → 304, no body
+            headers = {
+                k: v for k, v in (("If-None-Match", row["etag"]), ("If-Modified-Since", row["last_modified"])) if v
+            }
+        meta = meta | {"nianbao_kind": "document", "link": link, "handle_httpstatus_list": [304]}
+        return Request(link.url, callback=self.parse_report, errback=self.failed, headers=headers, meta=meta)
+
+    # -- report pages ---------------------------------------------------------------------------
+    def unchanged(self, response: Response, sha: str | None = None) -> None:
+        self.crawler.stats.inc_value("nianbao/pages")
+        self.crawler.stats.inc_value("nianbao/unchanged")
+        fields = {"etag": _header(response, "ETag"), "last_modified": _header(response, "Last-Modified")}
+        self.state.record(
+            response.url, "document", **{k: v for k, v in fields.items() if v} | ({"sha256": sha} if sha else {})
+        )
+
+    async def parse_report(self, response: Response):
+        if response.status == 304:
+            return self.unchanged(response)
+        sha = hashlib.sha256(response.body).hexdigest()
+        row = self.state.get(response.url)
+        if row and row["sha256"] == sha and row["status"] == "ok":
+            return self.unchanged(response, sha)
+        owner = self.run_hashes.get(sha) or self.state.owner_of(sha, response.url)
+        if owner and owner != response.url:  # the same report cross-posted under another URL
+            self.crawler.stats.inc_value("nianbao/duplicates")
+            self.state.record(response.url, "document", sha256=sha, reason=f"duplicate of {owner}")
+            return None
+        self.crawler.stats.inc_value("nianbao/pages")
+        self.run_hashes[sha] = response.url
+        item = await self.build_item(response)
+        change = "changed" if row and row["sha256"] else "new"
+        etag, modified = _header(response, "ETag"), _header(response, "Last-Modified")
+        self.state.pending[response.url] = {"change": change, "sha256": sha, "etag": etag, "last_modified": modified}
+        return item
+
+    async def build_item(self, response: Response) -> ReportItem:
+        link: Link | None = response.meta.get("link")
+        is_html = isinstance(response, TextResponse)
+        hints = detail_hints(response.selector, response.url, link) if is_html else {"title": link and link.title}
+        hints |= {k: v for k, v in (("column", response.meta.get("column_name")),) if v and not hints.get(k)}
+        if not is_html and link:
+            hints["published"] = link.date
+        found = att.attachment_links(response.selector, response.url) if is_html else []
+        found += response.meta.get("extra_attachments", [])
+        files = [a for a in [await self.fetch_attachment(url, text) for url, text in found] if a]
+        disposition = response.headers.get("Content-Disposition")
+        return ReportItem(
+            source=response.url, body=response.body, content_type=_header(response, "Content-Type"),
+            encoding=response.encoding if is_html else None, fetched_at=now(),
+            filename=None if is_html else att.file_name(disposition, hints.get("title") or "", response.url),
+            region_code=response.meta.get("region_code", self.region_code), hints=hints, attachments=files,
+        )  # fmt: skip
+
+    async def fetch_attachment(self, url: str, text: str) -> Attachment | None:
+        request = Request(url, meta={"nianbao_kind": "attachment", "nianbao_no_block_check": True}, dont_filter=True)
+        try:
+            response = await self.crawler.engine.download_async(request)
+        except Exception as exc:  # a broken attachment must not lose the report
+            return self._attachment_error(url, f"download failed: {exc!r}"[:200])
+        name = att.file_name(response.headers.get("Content-Disposition"), text, response.url)
+        problem = (
+            f"http {response.status}" if response.status != 200 else att.check_body(response.body, name, response.url)
+        )
+        if problem:
+            return self._attachment_error(url, problem)
+        self.crawler.stats.inc_value("nianbao/attachments")
+        sha = hashlib.sha256(response.body).hexdigest()
+        self.state.record(url, "attachment", sha256=sha, etag=_header(response, "ETag"))
+        return Attachment(
+            url=response.url,
+            body=response.body,
+            filename=name,
+            content_type=_header(response, "Content-Type"),
+            link_text=text or None,
+        )
+
+    def _attachment_error(self, url: str, reason: str) -> None:
+        logger.warning("attachment %s: %s", url, reason)
+        self.crawler.stats.inc_value("nianbao/attachment_errors")
+        self.state.record(url, "attachment", "error", reason=reason)
+
+    def failed(self, failure) -> None:
+        """Errback: blocks were already recorded by the middleware; everything else is an error."""
+        request, kind = failure.request, failure.request.meta.get("nianbao_kind", "document")
+        if failure.check(IgnoreRequest):
+            return
+        if failure.check(HttpError) and failure.value.response.status in (404, 410):
+            logger.warning("%s is gone (%s)", request.url, failure.value.response.status)
+            self.state.record(request.url, kind, "gone", reason=f"http {failure.value.response.status}")
+            return
+        logger.error("%s failed: %s", request.url, failure.getErrorMessage())
+        self.state.record(request.url, kind, "error", reason=failure.getErrorMessage()[:200])
+
+
+def _header(response: Response, name: str) -> str | None:
+    value = response.headers.get(name)
+    return value.decode("latin-1") if value else None

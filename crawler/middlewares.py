@@ -1,0 +1,147 @@
+"""Downloader middlewares: block detection and the GBK/wrong-charset fix (portals.md §6.1, §7).
+
+`BlockDetectionMiddleware` recognises anti-bot and error answers — 412 with a `$_ts` JS challenge
+(Ruishu), 521 / `__jsl` cookie challenges (Jiasule), 403 and 429, captcha/rate-limit pages
+(安全验证, 请输入验证码, 访问频繁…), soft 404s (a 200 saying 页面不存在 in a tiny body) — records the URL
+as blocked with the reason in `crawl_state`, counts it (`nianbao/blocked`) and drops the request.
+It sits between the downloader and RetryMiddleware (priority 590 > 550), so challenge answers are
+never retried: a retry cannot pass a JS wall and only hammers the site (ecosystem.md §4). Requests
+may opt out with `meta["nianbao_no_block_check"]` (e.g. attachments, checked by magic bytes).
+
+`EncodingFixMiddleware`: Scrapy trusts the HTTP header charset before `<meta>`; when they disagree
+and the header decoding shows U+FFFD or Latin-1 mojibake, re-decode with the `<meta>` charset (any
+gb* label → GB18030).
+"""
+
+from __future__ import annotations
+
+import codecs
+import json
+import re
+from urllib.parse import urlsplit
+
+from scrapy.exceptions import IgnoreRequest
+from scrapy.http import HtmlResponse, TextResponse
+
+from crawler.state import CrawlState
+
+BLOCK_STATUS = {
+    403: "http 403 forbidden",
+    412: "http 412 challenge",
+    429: "http 429 rate limited",
+    521: "http 521 challenge",
+}
+CHALLENGE_MARKERS = [
+    ("$_ts", "ruishu js challenge ($_ts)"),
+    ("__jsl_clearance", "jiasule cookie challenge (__jsl)"),
+    ("__jsluid", "jiasule cookie challenge (__jsl)"),
+]
+CAPTCHA_WORDS = ["安全验证", "请输入验证码", "访问频繁", "请求过于频繁", "人机验证", "访问受限"]
+SOFT_404_WORDS = ["页面不存在", "内容不存在", "访问出错", "页面未找到", "您访问的页面不存在"]
+SMALL_PAGE = 4096  # real list/detail pages are larger; challenge and soft-404 pages are tiny
+
+
+def block_reason(status: int, body: bytes, text: str | None) -> str | None:
+    """Why this answer is a block (None when it is a usable page). Pure: tested without Scrapy."""
+    head = body[:SMALL_PAGE]
+    for marker, reason in CHALLENGE_MARKERS:
+        if marker.encode() in head:
+            return reason if status == 200 else f"http {status}: {reason}"
+    if status in BLOCK_STATUS:
+        return BLOCK_STATUS[status]
+    if status == 200 and text is not None and len(body) < SMALL_PAGE:
+        for word in CAPTCHA_WORDS:
+            if word in text:
+                return f"captcha/rate-limit page ({word})"
+        for word in SOFT_404_WORDS:
+            if word in text:
+                return f"soft 404 ({word})"
+    return None
+
+
+class BlockDetectionMiddleware:
+    def __init__(self, crawler):
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def process_response(self, request, response, spider=None):
+        if request.meta.get("nianbao_no_block_check") or request.url.endswith("/robots.txt"):
+            return response  # attachments are checked by magic bytes; robots.txt failures mean "allow"
+        text = response.text if isinstance(response, TextResponse) and len(response.body) < SMALL_PAGE else None
+        reason = block_reason(response.status, response.body, text)
+        if reason is None:
+            return response
+        kind = request.meta.get("nianbao_kind", "document")
+        CrawlState.for_crawler(self.crawler).block(request.url, reason, kind)
+        self.crawler.stats.inc_value("nianbao/blocked")
+        self.crawler.stats.inc_value(f"nianbao/blocked/{response.status}")
+        raise IgnoreRequest(f"blocked: {reason}")
+
+
+META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w-]+)""", re.I)
+MOJIBAKE = re.compile("[\u00c0-\u00ff]{2,}")
+
+
+def meta_charset(body: bytes) -> str | None:
+    m = META_CHARSET.search(body[:4096])
+    if not m:
+        return None
+    label = m.group(1).decode("ascii", "ignore").lower()
+    return "gb18030" if label.startswith("gb") else label
+
+
+def looks_misdecoded(text: str) -> bool:
+    return "\ufffd" in text or len(MOJIBAKE.findall(text[:20000])) >= 3
+
+
+class EncodingFixMiddleware:
+    def process_response(self, request, response, spider=None):
+        if not isinstance(response, HtmlResponse):
+            return response
+        declared = meta_charset(response.body)
+        if not declared or _same_codec(declared, response.encoding) or not looks_misdecoded(response.text):
+            return response
+        try:
+            response.body.decode(declared)
+        except (LookupError, UnicodeDecodeError):
+            return response  # the meta tag is not better than the header
+        return response.replace(encoding=declared)
+
+
+def _same_codec(a: str | None, b: str | None) -> bool:
+    try:
+        return bool(a and b) and codecs.lookup(a).name == codecs.lookup(b).name
+    except LookupError:
+        return False
+
+
+class LoopbackRouteMiddleware:
+    """Send requests for the spider's `loopback_routes` hosts ({host: "127.0.0.1:port"}) to a local server.
+
+    The offline portals (demo, tests, benchmark) keep stable, realistic URLs such as
+    `http://demo.nianbao.test/zfxxgk/…` while every connection goes to the loopback server, used as an
+    HTTP proxy (it reads the absolute URL). Stable URLs matter: the crawl state is keyed by URL, and an
+    ephemeral port in the URL would make every run look new. Distinct host names keep per-host
+    politeness slots, robots.txt and cookies apart. No-op for spiders without the attribute.
+    """
+
+    def __init__(self, crawler):
+        self.crawler = crawler
+        # the LOOPBACK_ROUTES setting (JSON) does the same for subprocess tests: -s LOOPBACK_ROUTES='{…}'
+        routes = crawler.settings.get("LOOPBACK_ROUTES")
+        self.setting_routes = json.loads(routes) if isinstance(routes, str) else routes
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def process_request(self, request, spider=None):
+        routes = getattr(self.crawler.spider, "loopback_routes", None) or self.setting_routes
+        if routes:
+            host = urlsplit(request.url).hostname
+            if host in routes:
+                request.meta["proxy"] = f"http://{routes[host]}"
+        return None

@@ -1,0 +1,35 @@
+"""The embedded default: crawl the synthetic TRS-style portal in `data/demo_portal/` with no network.
+
+The spider serves that directory from an in-process loopback HTTP server (real headers, ETags, 304s,
+a GBK page) and reaches it under the stable host name below (see LoopbackRouteMiddleware), so a
+second `scrapy crawl demo` is an incremental run like any nightly one. Regenerate the portal with
+`scrapy gendemo`. Region 990101 is the synthetic demo county (data/regions.csv), not a real place.
+"""
+
+from pathlib import Path
+from typing import ClassVar
+
+from crawler.families.static import TrsSpider
+from crawler.portalserver import PortalServer, load_dir
+
+HOST = "demo.nianbao.test"
+
+
+class DemoSpider(TrsSpider):
+    name = "demo"
+    region_code = "990101"
+    column_urls = (f"http://{HOST}/zfxxgk/zfxxgknb/index.html",)
+    custom_settings: ClassVar[dict] = {"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False}  # our own loopback server
+
+    async def start(self):
+        root = Path(self.settings.get("DEMO_PORTAL_DIR", "data/demo_portal"))
+        if not (root / "_headers.json").exists():
+            raise FileNotFoundError(f"{root} holds no demo portal; run `scrapy gendemo` first")
+        self.server = PortalServer(*load_dir(root))
+        self.loopback_routes = {HOST: f"127.0.0.1:{self.server.start()}"}
+        async for request in super().start():
+            yield request
+
+    def closed(self, reason):
+        if getattr(self, "server", None):
+            self.server.stop()

@@ -1,0 +1,255 @@
+"""Incremental crawl state and run records, kept in the reports database (setting `REPORTS_DB`).
+
+Tables (created by the lead's `pipelines.schema` migration m003; `crawl_migrations(db)` only completes
+them idempotently — missing columns, the sha256 index — so the crawler also works on an older file):
+- `crawl_state`: one row per listing/document/attachment URL with its validators (ETag,
+  Last-Modified), the sha256 of the last body handed to the pipelines, first/last seen, status
+  (ok | blocked | error | gone) and a reason.
+- `crawl_runs`: one row per run: start/end, pages fetched, new/changed/unchanged reports, blocked
+  pages, errors, status (running | ok | blocked | failed | killed) and a JSON detail (finish reason,
+  blocked URLs with reasons, the run's -a year/limit/full scope).
+
+Crash safety: a document's sha256 is written only when the item has gone through every pipeline
+(`item_scraped`), on the store's own connection, so it commits together with the report rows; a run
+killed before that re-fetches the document next time, and the store replaces rows by source URL, so
+the re-run creates no duplicates. A run after a killed/failed/narrowed one reads every listing page.
+
+`CrawlStateExtension` (in `EXTENSIONS`) opens the run row, records stored items and closes the run
+with its status; `crawler.commands.crawl` turns that status into the process exit code.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sqlite3
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+from scrapy import signals
+
+logger = logging.getLogger(__name__)
+
+STATE_COLUMNS = {
+    "url": str, "kind": str, "spider": str, "etag": str, "last_modified": str, "sha256": str,
+    "first_seen": str, "last_seen": str, "status": str, "reason": str, "report_id": str,
+}  # fmt: skip
+RUN_COLUMNS = {
+    "id": int, "spider": str, "started": str, "finished": str, "pages": int, "new": int, "changed": int,
+    "unchanged": int, "blocked": int, "errors": int, "status": str, "detail": str,
+}  # fmt: skip
+
+
+def now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def crawl_migrations(db: sqlite_utils.Database) -> None:
+    """Create or complete `crawl_state` and `crawl_runs`; safe to call on every start."""
+    for name, columns, pk in (("crawl_state", STATE_COLUMNS, "url"), ("crawl_runs", RUN_COLUMNS, "id")):
+        table = db.table(name)
+        if not table.exists():
+            table.create(columns, pk=pk)
+        else:
+            missing = {c: t for c, t in columns.items() if c not in table.columns_dict}
+            for column, kind in missing.items():
+                table.add_column(column, kind)
+    db.table("crawl_state").create_index(["sha256"], if_not_exists=True)
+
+
+def open_db(path: str | Path) -> sqlite_utils.Database:
+    """The reports database with every migration applied (the lead's schema creates these tables too)."""
+    from pipelines.schema import open_database
+
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    db = open_database(str(path))
+    crawl_migrations(db)
+    return db
+
+
+def _is_open(db: sqlite_utils.Database) -> bool:
+    try:
+        db.conn.total_changes  # noqa: B018 - raises once the connection is closed
+        return True
+    except sqlite3.ProgrammingError:
+        return False
+
+
+class CrawlState:
+    """Read/write access to `crawl_state` for one spider run (shared by spider, middlewares, extension).
+
+    While the store pipeline is open, state is written on *its* connection and inside its open
+    transaction, never committed here: SQLite has one writer, and the store keeps a transaction open
+    for up to REPORTS_COMMIT_SECONDS, so a second connection would wait on it from the same thread
+    (a deadlock until busy_timeout). Sharing it also makes a document's hash commit together with its
+    report rows — after a crash both or neither are there. Without a store (no pipelines), state is
+    written on an own connection and committed at once.
+    """
+
+    def __init__(self, path: str, spider: str, crawler=None):
+        self.path, self.spider, self.crawler = path, spider, crawler
+        self._own: sqlite_utils.Database | None = None
+        self.pending: dict[str, dict[str, Any]] = {}  # document URL → state to write once stored
+        self.blocked: list[dict[str, str]] = []
+
+    @classmethod
+    def for_crawler(cls, crawler) -> CrawlState:
+        """One state object per crawler (created on first use)."""
+        if getattr(crawler, "_nianbao_state", None) is None:
+            path = crawler.settings.get("REPORTS_DB", "data/reports.db")
+            crawler._nianbao_state = cls(path, crawler.spidercls.name, crawler)
+        return crawler._nianbao_state
+
+    def store_db(self) -> sqlite_utils.Database | None:
+        """The open connection of the store pipeline (an item pipeline with `db` and `commit()`), if any."""
+        engine = getattr(self.crawler, "engine", None)
+        pipelines = getattr(getattr(getattr(engine, "scraper", None), "itemproc", None), "middlewares", ())
+        for pipeline in pipelines:
+            db = getattr(pipeline, "db", None)
+            if isinstance(db, sqlite_utils.Database) and hasattr(pipeline, "commit") and _is_open(db):
+                return db
+        return None
+
+    @property
+    def db(self) -> sqlite_utils.Database:
+        return self.store_db() or self.own_db()
+
+    def own_db(self) -> sqlite_utils.Database:
+        if self._own is None or not _is_open(self._own):
+            self._own = open_db(self.path)
+        return self._own
+
+    def write(self, sql: str, params: list, *, commit: bool = False) -> None:
+        """Execute on the shared connection; commit only on the own one (or when asked, between items)."""
+        store = self.store_db()
+        conn = (store or self.own_db()).conn
+        conn.execute(sql, params)
+        if store is None or commit:
+            conn.commit()
+
+    def get(self, url: str) -> dict[str, Any] | None:
+        rows = list(self.db.query("select * from crawl_state where url = ?", [url]))
+        return rows[0] if rows else None
+
+    def known_documents(self, urls: list[str]) -> set[str]:
+        """URLs among `urls` already stored (document with a hash, status ok)."""
+        found: set[str] = set()
+        for i in range(0, len(urls), 500):
+            chunk = urls[i : i + 500]
+            marks = ",".join("?" * len(chunk))
+            sql = f"select url from crawl_state where status = 'ok' and sha256 is not null and url in ({marks})"
+            found.update(r["url"] for r in self.db.query(sql, chunk))
+        return found
+
+    def owner_of(self, sha256: str, url: str) -> str | None:
+        """Another document URL already holding exactly these bytes (a cross-post), if any."""
+        sql = (
+            "select url from crawl_state where sha256 = ? and url != ? and kind = 'document' and status = 'ok' limit 1"
+        )
+        rows = list(self.db.query(sql, [sha256, url]))
+        return rows[0]["url"] if rows else None
+
+    def record(self, url: str, kind: str, status: str = "ok", **fields: Any) -> None:
+        """Upsert one URL's state; first_seen is kept from the first time the URL was seen."""
+        values = {"kind": kind, "spider": self.spider, "status": status, "last_seen": now(), "reason": None} | fields
+        columns = ["url", "first_seen", *values]
+        updates = ", ".join(f"{c} = excluded.{c}" for c in values)
+        sql = (
+            f"insert into crawl_state ({', '.join(columns)}) values ({', '.join('?' * len(columns))})"
+            f" on conflict(url) do update set {updates}"
+        )
+        self.write(sql, [url, values["last_seen"], *values.values()])
+
+    def previous_run_status(self) -> str | None:
+        """Status of this spider's run before the current one (None for a first run); "partial" when it
+        was limited by -a year/limit and so left reports out on purpose."""
+        sql = "select status, detail from crawl_runs where spider = ? and status != 'running' order by id desc limit 1"
+        row = self.db.execute(sql, [self.spider]).fetchone()
+        if row is None:
+            return None
+        scope = json.loads(row[1] or "{}").get("scope") or {}
+        return "partial" if row[0] in ("ok", "blocked") and (scope.get("year") or scope.get("limit")) else row[0]
+
+    def block(self, url: str, reason: str, kind: str = "document") -> None:
+        self.record(url, kind, "blocked", reason=reason)
+        self.blocked.append({"url": url, "reason": reason})
+        logger.warning("blocked: %s (%s)", url, reason)
+
+
+def run_status(stats: dict[str, Any]) -> str:
+    """ok | blocked | failed, from the run's stats (see module docstring)."""
+    if stats.get("finish_reason") not in ("finished", None) or stats.get("log_count/ERROR", 0):
+        return "failed"
+    if not stats.get("nianbao/pages", 0):
+        return "failed"  # nothing fetched successfully: a dead or fully blocked portal
+    return "blocked" if stats.get("nianbao/blocked", 0) else "ok"
+
+
+class CrawlStateExtension:
+    """Writes the `crawl_runs` row and, on `item_scraped`, the state of each stored document."""
+
+    def __init__(self, crawler):
+        self.crawler = crawler
+        self.run_id: int | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        ext = cls(crawler)
+        crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(ext.item_scraped, signal=signals.item_scraped)
+        crawler.signals.connect(ext.item_dropped, signal=signals.item_dropped)
+        return ext
+
+    @property
+    def state(self) -> CrawlState:
+        return CrawlState.for_crawler(self.crawler)
+
+    def spider_opened(self, spider) -> None:
+        # No item has reached the store yet, so committing here cannot cut one of its batches short.
+        state = self.state
+        state.write("update crawl_runs set status = 'killed' where status = 'running' and spider = ?", [spider.name])
+        state.write("insert into crawl_runs (spider, started, status) values (?, ?, 'running')", [spider.name, now()])
+        self.run_id = state.db.execute("select max(id) from crawl_runs").fetchone()[0]
+        state.db.conn.commit()  # a run that never closes stays 'running' and is marked 'killed' next time
+
+    def _stored(self, item, reason: str | None) -> str | None:
+        pending = self.state.pending.pop(getattr(item, "source", None), None)
+        if pending is None:
+            return None
+        change = pending.pop("change")
+        report_id = getattr(getattr(item, "parsed", None), "report_id", None)
+        self.state.record(item.source, "document", reason=reason, report_id=report_id, **pending)
+        return change
+
+    def item_scraped(self, item, spider) -> None:
+        change = self._stored(item, None)
+        if change:
+            self.crawler.stats.inc_value(f"nianbao/{change}")
+
+    def item_dropped(self, item, spider, exception) -> None:
+        # Remember the hash anyway: a page the pipelines reject tonight would be rejected again tomorrow.
+        self._stored(item, f"dropped: {exception}"[:200])
+
+    def spider_closed(self, spider, reason) -> None:
+        stats = self.crawler.stats.get_stats() | {"finish_reason": reason}
+        status = run_status(stats)
+        self.crawler.stats.set_value("nianbao/run_status", status)
+        get = lambda key: stats.get(f"nianbao/{key}", 0)  # noqa: E731
+        row = {
+            "finished": now(), "status": status, "pages": get("pages"), "new": get("new"), "changed": get("changed"),
+            "unchanged": get("unchanged"), "blocked": get("blocked"), "errors": stats.get("log_count/ERROR", 0),
+            "detail": json.dumps({"finish_reason": reason, "blocked": self.state.blocked[:50], "scope": _scope(spider)},
+                                 ensure_ascii=False),
+        }  # fmt: skip
+        sets = ", ".join(f"{column} = ?" for column in row)
+        self.state.write(f"update crawl_runs set {sets} where id = ?", [*row.values(), self.run_id], commit=True)
+        self.crawler.stats.set_value("nianbao/run_id", self.run_id)
+        logger.info("run %s %s: %s", self.run_id, status, {k: v for k, v in row.items() if k != "detail"})
+
+
+def _scope(spider) -> dict:
+    """The run's narrowing arguments, so the next run knows whether this one saw everything."""
+    return {k: getattr(spider, k, None) for k in ("year", "limit", "full")}

@@ -1,0 +1,130 @@
+"""Crawl benchmark: a 2,000-report synthetic TRS portal on loopback, with all pipelines and with none.
+
+    python tests/benchmarks/bench_crawl.py [--reports 2000] [--concurrency 16]
+
+Writes the portal (crawler/demo_portal.py, seeded) to a temp dir, serves it from the preloaded
+asyncio keep-alive server (`python -m crawler.portalserver`, its own process), then runs
+`scrapy crawl annual_reports` twice in fresh processes — ITEM_PIPELINES as configured, and empty —
+with DOWNLOAD_DELAY 0, AutoThrottle off and per-host concurrency raised (politeness is not what is
+measured here). Prints pages/s (responses received / elapsed, from Scrapy's stats) for both, their
+ratio, and the crawler's RSS when 500/1000/2000 reports had been scraped.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import psutil
+from scrapy import signals
+
+REPO = Path(__file__).resolve().parents[2]
+HOST = "bench.nianbao.test"
+MARKS = (500, 1000, 2000)
+
+
+class RssProbe:
+    """Extension loaded into the measured crawl: RSS at report counts, final stats → BENCH_OUT."""
+
+    def __init__(self, crawler):
+        self.crawler, self.count, self.rss = crawler, 0, {}
+        crawler.signals.connect(self.scraped, signal=signals.item_scraped)
+        crawler.signals.connect(self.closed, signal=signals.spider_closed)
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def scraped(self, item, spider):
+        self.count += 1
+        if self.count in MARKS:
+            self.rss[self.count] = psutil.Process().memory_info().rss // 2**20
+
+    def closed(self, spider, reason):
+        stats = self.crawler.stats.get_stats()
+        out = {
+            "responses": stats.get("response_received_count", 0),
+            "elapsed": stats.get("elapsed_time_seconds", 0),
+            "reports": self.count,
+            "rss_mib": self.rss,
+            "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024,
+            "status": stats.get("nianbao/run_status"),
+        }
+        Path(self.crawler.settings["BENCH_OUT"]).write_text(json.dumps(out))
+
+
+def departments_for(reports: int) -> int:
+    """Extra 部门 units (5 reports each) so the portal holds about `reports` reports (60 are fixed)."""
+    return max(0, (reports - 60) // 5)
+
+
+def start_server(root: Path) -> tuple[subprocess.Popen, int]:
+    cmd = [sys.executable, "-m", "crawler.portalserver", str(root), "0", "900"]
+    proc = subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.PIPE, text=True)
+    return proc, int(proc.stdout.readline())
+
+
+def crawl(port: int, work: Path, label: str, pipelines: bool, concurrency: int, workers: int | None) -> dict:
+    out = work / f"{label}.json"
+    settings = {
+        "REPORTS_DB": str(work / f"{label}.db"), "LOOPBACK_ROUTES": json.dumps({HOST: f"127.0.0.1:{port}"}),
+        "DOWNLOAD_DELAY": "0", "AUTOTHROTTLE_ENABLED": "False", "CONCURRENT_REQUESTS": str(concurrency),
+        "CONCURRENT_REQUESTS_PER_DOMAIN": str(concurrency), "LOG_LEVEL": "WARNING", "BENCH_OUT": str(out),
+        "EXTENSIONS": json.dumps({"crawler.state.CrawlStateExtension": 500, "bench_crawl.RssProbe": 600}),
+    }  # fmt: skip
+    if not pipelines:
+        settings["ITEM_PIPELINES"] = "{}"
+    elif workers is not None:
+        settings["REPORTS_PARSE_WORKERS"] = str(workers)
+    flags = [part for k, v in settings.items() for part in ("-s", f"{k}={v}")]
+    url = f"http://{HOST}/zfxxgk/zfxxgknb/index.html"
+    cmd = [sys.executable, "-m", "scrapy", "crawl", "annual_reports", "-a", f"url={url}", *flags]
+    env = os.environ | {"PYTHONPATH": os.pathsep.join([str(REPO), str(Path(__file__).parent)])}
+    subprocess.run(cmd, cwd=REPO, env=env, check=False, stdout=subprocess.DEVNULL)
+    return json.loads(out.read_text())
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--reports", type=int, default=2000)
+    parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--workers", type=int, default=None, help="REPORTS_PARSE_WORKERS for the full run")
+    args = parser.parse_args()
+    sys.path.insert(0, str(REPO))
+    from crawler.demo_portal import build_portal
+
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        portal = build_portal(seed=2024, page_size=20, n_extra_departments=departments_for(args.reports))
+        portal.write(work / "portal")
+        sizes = [len(b) for p, b in portal.files.items() if p.endswith(".html")]
+        print(
+            f"portal: {len(portal.reports)} reports, {len(portal.files)} files, mean page {sum(sizes) / len(sizes) / 1024:.1f} KB"
+        )
+        server, port = start_server(work / "portal")
+        try:
+            results = {
+                label: crawl(port, work, label, label == "full", args.concurrency, args.workers)
+                for label in ("bare", "full")
+            }
+        finally:
+            server.kill()
+    for label, r in results.items():
+        rate = r["responses"] / r["elapsed"] if r["elapsed"] else 0
+        print(
+            f"{label:>5}: {r['reports']} reports, {r['responses']} responses in {r['elapsed']:.1f} s = {rate:.0f} pages/s; "
+            f"RSS MiB at {r['rss_mib']}, peak {r['peak_rss_mib']}; run {r['status']}"
+        )
+    rates = {k: r["responses"] / r["elapsed"] for k, r in results.items() if r["elapsed"]}
+    if len(rates) == 2:
+        print(f"full / bare = {rates['full'] / rates['bare']:.0%} (target >= 50%)")
+
+
+if __name__ == "__main__":
+    main()
