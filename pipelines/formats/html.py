@@ -13,7 +13,7 @@ import lxml.html
 from lxml import etree
 
 from pipelines.document import Block, Document, DocumentError, Grid, table_block
-from pipelines.formats.text import normalize_text
+from pipelines.formats.text import normalize_cell, normalize_text
 
 _DROP_TAGS = ("script", "style", "noscript", "template", "head", "iframe", "select", "button", "svg")
 _BLOCK_TAGS = {
@@ -35,6 +35,8 @@ _LAYOUT_CELL_CHARS = 400
 
 
 def html_to_document(html: str | bytes) -> Document:
+    if isinstance(html, str):
+        html = normalize_text(html)  # once for the page, so cells need only the cheap per-string pass
     try:
         root = lxml.html.document_fromstring(html)
     except (etree.ParserError, ValueError) as exc:
@@ -89,7 +91,7 @@ def read_field_block(root) -> dict[str, str]:
     """The 索引号/发布机构/发文日期/文号 block: `<th>label</th><td>value</td>` or `label：value` items."""
     fields: dict[str, str] = {}
     for cell in root.iter("th", "td", "dt", "span", "b", "strong", "label", "em"):
-        label = " ".join(cell.text_content().split())
+        label = " ".join(_raw_text(cell).split())
         match = _FIELD_PATTERN.match(label) if len(label) < 12 else None
         if not match:
             continue
@@ -171,10 +173,13 @@ class _Walker:
 
 
 def is_layout_table(table) -> bool:
-    for cell in table.iterfind(".//td"):
-        if cell.find(".//table") is not None or len(cell.text_content()) > _LAYOUT_CELL_CHARS:
-            return True
-    return False
+    if table.find(".//td//table") is not None:
+        return True
+    return any(len(text) > _LAYOUT_CELL_CHARS for text in map(_raw_text, table.iterfind(".//td")))
+
+
+def _raw_text(element) -> str:
+    return element.text or "" if len(element) == 0 else "".join(element.itertext())
 
 
 def _rows(table) -> list:
@@ -219,11 +224,13 @@ def _span(value: str | None) -> int:
 
 def cell_text(cell) -> str:
     """Cell text with <br>/<p> as line breaks, whitespace collapsed, &nbsp; → blank."""
+    if len(cell) == 0:  # most cells: plain text, no markup inside
+        return " ".join(normalize_cell(cell.text or "").split())
     for br in cell.iter("br"):
         br.tail = "\n" + (br.tail or "")
     for para in cell.iter("p", "div"):
         if para is not cell:
             para.tail = "\n" + (para.tail or "")
-    text = normalize_text(cell.text_content())
+    text = normalize_cell("".join(cell.itertext()))
     lines = [" ".join(line.split()) for line in text.split("\n")]
     return "\n".join(line for line in lines if line)

@@ -97,6 +97,11 @@ def normalize_text(text: str) -> str:
 _MARKDOWN_HINT = re.compile(r"^(#{1,6} |\|.*\|\s*$|[-*] )", re.MULTILINE)
 
 
+def normalize_cell(text: str) -> str:
+    """The cheap part of `normalize_text` for short strings taken from an already normalised page."""
+    return text.translate(_TRANSLATION)
+
+
 def looks_like_markdown(text: str) -> bool:
     return len(_MARKDOWN_HINT.findall(text[:20_000])) >= 3
 
