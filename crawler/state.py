@@ -1,7 +1,6 @@
 """Incremental crawl state and run records, kept in the reports database (setting `REPORTS_DB`).
 
-Tables (created by the lead's `pipelines.schema` migration m003; `crawl_migrations(db)` only completes
-them idempotently — missing columns, the sha256 index — so the crawler also works on an older file):
+Tables (created by `pipelines.schema`, the one schema module: migrations m003 and m005):
 - `crawl_state`: one row per listing/document/attachment URL with its validators (ETag,
   Last-Modified), the sha256 of the last body handed to the pipelines, first/last seen, status
   (ok | blocked | error | gone) and a reason.
@@ -32,41 +31,17 @@ from scrapy import signals
 
 logger = logging.getLogger(__name__)
 
-STATE_COLUMNS = {
-    "url": str, "kind": str, "spider": str, "etag": str, "last_modified": str, "sha256": str,
-    "first_seen": str, "last_seen": str, "status": str, "reason": str, "report_id": str,
-}  # fmt: skip
-RUN_COLUMNS = {
-    "id": int, "spider": str, "started": str, "finished": str, "pages": int, "new": int, "changed": int,
-    "unchanged": int, "blocked": int, "errors": int, "status": str, "detail": str,
-}  # fmt: skip
-
 
 def now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-def crawl_migrations(db: sqlite_utils.Database) -> None:
-    """Create or complete `crawl_state` and `crawl_runs`; safe to call on every start."""
-    for name, columns, pk in (("crawl_state", STATE_COLUMNS, "url"), ("crawl_runs", RUN_COLUMNS, "id")):
-        table = db.table(name)
-        if not table.exists():
-            table.create(columns, pk=pk)
-        else:
-            missing = {c: t for c, t in columns.items() if c not in table.columns_dict}
-            for column, kind in missing.items():
-                table.add_column(column, kind)
-    db.table("crawl_state").create_index(["sha256"], if_not_exists=True)
-
-
 def open_db(path: str | Path) -> sqlite_utils.Database:
-    """The reports database with every migration applied (the lead's schema creates these tables too)."""
+    """The reports database with every migration applied."""
     from pipelines.schema import open_database
 
     Path(path).parent.mkdir(parents=True, exist_ok=True)
-    db = open_database(str(path))
-    crawl_migrations(db)
-    return db
+    return open_database(str(path))
 
 
 def _is_open(db: sqlite_utils.Database) -> bool:

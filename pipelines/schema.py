@@ -103,6 +103,12 @@ def m004_report_source(db: Database) -> None:
     db["reports"].add_column("report_source", str)
 
 
+@migrations()
+def m005_crawl_state_sha256(db: Database) -> None:
+    # Cross-posted duplicates are found by content hash.
+    db["crawl_state"].create_index(["sha256"], if_not_exists=True)
+
+
 def open_database(path: str) -> Database:
     """Open (creating or migrating) the reports database in WAL mode, so researchers can read during a run."""
     db = Database(path)
