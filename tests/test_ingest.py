@@ -118,6 +118,7 @@ def test_bad_inputs_are_recorded_and_the_run_goes_on(tmp_path):
         handle.truncate(50 * 1024 * 1024)
     (folder / "not-a-report.html").write_text("<html><body><h1>欢迎访问</h1><p>今日天气晴。</p></body></html>")
     (folder / "report.pdf").write_bytes(b"%PDF-1.4 truncated")
+    (folder / "scan.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"\0" * 200)
     no_tables = "示例局2023年政府信息公开工作年度报告\n一、总体情况\n未收到申请。\n二、主动公开政府信息情况\n无。"
     (folder / "no-tables.txt").write_text(no_tables, encoding="gb18030")
     shutil.copy(CORPUS / "docs" / "007_hebei-education-dept-2023.txt", folder / "good.txt")
@@ -126,6 +127,7 @@ def test_bad_inputs_are_recorded_and_the_run_goes_on(tmp_path):
     assert result.returncode == 1  # some documents failed
     with sqlite3.connect(db) as connection:
         rows = dict(connection.execute("SELECT source, quality || ' ' || COALESCE(quality_reasons, '') FROM reports"))
+        templates = {Path(s).name: t for s, t in connection.execute("SELECT source, template FROM reports")}
         reasons = {Path(source).name: text for source, text in rows.items()}
         checks = connection.execute("SELECT COUNT(*) FROM checks WHERE rule = 'input' AND passed = 0").fetchone()[0]
     assert reasons["empty.txt"].startswith("error empty document")
@@ -133,11 +135,13 @@ def test_bad_inputs_are_recorded_and_the_run_goes_on(tmp_path):
     assert reasons["bad-utf8.txt"].startswith("error not text")
     assert reasons["huge.txt"].startswith("error too large")
     assert reasons["not-a-report.html"].startswith("error not a report")
-    assert reasons["report.pdf"].startswith("error")
+    assert reasons["report.pdf"].startswith("error corrupt PDF")
+    assert reasons["scan.png"] == "error image only, no text layer"
     assert reasons["no-tables.txt"].startswith("warning")  # a real report without tables: not an error
     assert not reasons["good.txt"].startswith("error")
-    assert checks == 6  # every unreadable input explains itself through `checks`
+    assert checks == 7  # every unreadable input explains itself through `checks`
     assert "too large: 52.4 MB" in reasons["huge.txt"]
+    assert templates["scan.png"] == templates["empty.txt"] == "none"
     for name in ("empty.txt", "garbage.bin", "huge.txt", "not-a-report.html"):
         assert f"FAILED {folder / name}" in result.stdout
 
@@ -169,3 +173,38 @@ def test_cross_year_checks_do_not_depend_on_ingest_order(tmp_path):
     assert found == carryover(one_by_one)
     assert {year for year, *_ in found} == {2022}  # 2022 checked against 2021 (河北省工业和信息化厅)
     assert {"total", "regulations.in_force"} <= {scope for _, scope, _, _ in found}
+
+
+def test_attachment_formats_land_like_html_reports(tmp_path):
+    """Issue 5 acceptance at the database: the 淮安 PDF and the blank-template DOCX through `scrapy ingest`."""
+    import json
+
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    for name in ("001_huaian-city-2024.pdf", "028_blank-template-2021-format_NOT-A-REPORT.docx"):
+        shutil.copy(CORPUS / "docs" / name, folder / name)
+    db = tmp_path / "attachments.db"
+    run_scrapy("ingest", str(folder), db=db)
+    key = json.loads((CORPUS / "answers" / "001_huaian-city-2024.pdf.json").read_text(encoding="utf-8"))
+    with sqlite3.connect(db) as connection:
+        reports = {Path(s).name: (rid, t, q) for rid, s, t, q in connection.execute(
+            "SELECT id, source, template, quality FROM reports")}  # fmt: skip
+        pdf_id, pdf_template, pdf_quality = reports["001_huaian-city-2024.pdf"]
+        cells = {(t, r, c): v for t, r, c, v in connection.execute(
+            "SELECT table_name, row_key, col_key, value FROM cells WHERE report_id = ?", [pdf_id])}  # fmt: skip
+        docx_id, docx_template, docx_quality = reports["028_blank-template-2021-format_NOT-A-REPORT.docx"]
+        docx_values = [v for (v,) in connection.execute("SELECT value FROM cells WHERE report_id = ?", [docx_id])]
+        sections = [
+            n
+            for (n,) in connection.execute("SELECT number FROM sections WHERE report_id = ? ORDER BY number", [pdf_id])
+        ]
+    expected = {
+        (table, row, col): (value["value"] if isinstance(value, dict) else value)
+        for table, rows in key["tables"].items()
+        for row, cols in rows.items()
+        for col, value in cols.items()
+    }
+    assert cells == expected  # every cell of the key, nothing else
+    assert (pdf_template, pdf_quality, sections) == ("v2021", "ok", [1, 2, 3, 4, 5, 6])
+    assert docx_template == "v2021" and docx_quality != "ok"
+    assert len(docx_values) == 200 and all(value is None for value in docx_values)
