@@ -52,12 +52,14 @@ def run(count: int) -> dict:
         cpu_before = resource.getrusage(resource.RUSAGE_CHILDREN)
         started = time.perf_counter()
         process = psutil.Popen(command, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-        peak = 0
+        peak = peak_tree = 0
         while process.poll() is None:
             try:
-                peak = max(peak, process.memory_info().rss)
+                main_rss = process.memory_info().rss
+                workers = sum(child.memory_info().rss for child in process.children(recursive=True))
             except psutil.NoSuchProcess:
                 break
+            peak, peak_tree = max(peak, main_rss), max(peak_tree, main_rss + workers)
             time.sleep(0.05)
         elapsed = time.perf_counter() - started
         summary = process.stdout.read().decode()
@@ -65,7 +67,7 @@ def run(count: int) -> dict:
         cpu_after = resource.getrusage(resource.RUSAGE_CHILDREN)
         cpu = (cpu_after.ru_utime - cpu_before.ru_utime) + (cpu_after.ru_stime - cpu_before.ru_stime)
         return {"count": count, "mb": size / 1e6, "seconds": elapsed, "rate": count / elapsed,
-                "peak_mb": peak / 1e6, "cpu": cpu, "summary": summary.splitlines()[:2]}  # fmt: skip
+                "peak_mb": peak / 1e6, "tree_mb": peak_tree / 1e6, "cpu": cpu, "summary": summary.splitlines()[:2]}  # fmt: skip
 
 
 def main() -> None:
@@ -77,7 +79,7 @@ def main() -> None:
         print(
             f"{result['count']:>5} reports ({result['mb']:.1f} MB): {result['seconds']:.1f} s end to end "
             f"(process start included) = {result['rate']:.0f} reports/s, peak RSS {result['peak_mb']:.0f} MB "
-            f"(main process); CPU {result['cpu']:.1f} s in all processes = {result['count'] / result['cpu']:.0f} "
+            f"(main process), {result['tree_mb']:.0f} MB with its parser processes; CPU {result['cpu']:.1f} s in all processes = {result['count'] / result['cpu']:.0f} "
             f"reports per CPU-second, load average {os.getloadavg()[0]:.1f}"
         )
         print("       " + " | ".join(result["summary"]))
