@@ -57,7 +57,10 @@ class IdentifyReportPipeline:
         if self.connection is None:
             return None
         try:
-            row = self.connection.execute("SELECT content_sha256, parser_version FROM reports WHERE id = ?", [rid])
+            # An error may come from the environment (a converter missing, a timeout): always try again.
+            row = self.connection.execute(
+                "SELECT content_sha256, parser_version FROM reports WHERE id = ? AND quality != 'error'", [rid]
+            )
             return row.fetchone()
         except sqlite3.OperationalError:  # a new database without the reports table yet
             return None

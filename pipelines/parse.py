@@ -19,6 +19,7 @@ import multiprocessing
 import re
 import zlib
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 
 from pipelines.document import Document, DocumentError
@@ -28,7 +29,8 @@ from pipelines.report import ParsedReport
 from pipelines.sections import split_sections
 from pipelines.segment import Segmenter
 from pipelines.tables import extract_tables
-from pipelines.tables.model import Check, TableExtraction
+from pipelines.tables.model import TABLE_NAMES, Check, TableExtraction
+from pipelines.tables.quality import quality
 
 DEFAULT_MAX_BYTES = 40 * 1024 * 1024
 NOT_A_REPORT = "not a report: no report sections and no statistical tables"
@@ -64,6 +66,7 @@ def parse_report(job: ParseInput, parsed: ParsedReport, segmenter: Segmenter, ma
     parsed.sections = split_sections(document.text)
     parsed.tables = extract_tables(document)
     parsed.quality, parsed.reasons = quality_of(parsed.tables)
+    _explain(parsed, document)
     if not parsed.sections and parsed.tables.template == "none":
         # e.g. a page that only links to an image-only PDF: say why the report itself could not be read
         unreadable = [error for _, _, error in attachments if error]
@@ -74,6 +77,20 @@ def parse_report(job: ParseInput, parsed: ParsedReport, segmenter: Segmenter, ma
     parsed.format = document.format
     parsed.document = None  # the blocks are not stored; do not ship them back from a worker
     return parsed
+
+
+def _explain(parsed: ParsedReport, document: Document) -> None:
+    """Make `checks` tell why quality is not ok: missing tables, and what the converter had to give up."""
+    if parsed.tables.template != "pre2019":
+        for name in TABLE_NAMES:
+            if name not in parsed.tables.tables_found:
+                parsed.checks.append(Check("table", name, False, "statistical table not found in the document"))
+    for warning in document.warnings:
+        # e.g. PDF glyphs without a Unicode mapping dropped, pages over the cap, bytes of invalid UTF-8:
+        # a number may be incomplete, so the report cannot be «ok».
+        parsed.checks.append(Check("input", "document", False, warning, hard=False))
+        parsed.reasons.append(f"input: {warning}")
+        parsed.quality = "warning" if parsed.quality == "ok" else parsed.quality
 
 
 def _read_page(job: ParseInput, parsed: ParsedReport, max_bytes: int) -> None:
@@ -136,17 +153,8 @@ def _decode(
 
 
 def quality_of(tables: TableExtraction) -> tuple[str, list[str]]:
-    """ok only when all three tables were found and every hard rule passed (details: pipelines/tables/quality.py)."""
-    try:
-        from pipelines.tables.quality import quality
-    except ImportError:
-        quality = None
-    if quality is not None:
-        return quality(tables)
-    reasons = [f"failed {check.rule} ({check.scope}): {check.detail}" for check in tables.checks if not check.passed]
-    missing = {"active_disclosure", "applications", "review_litigation"} - tables.tables_found
-    reasons += [f"table missing: {name}" for name in sorted(missing)]
-    return ("ok" if not reasons else "warning"), reasons
+    """ok only when all three tables were found and every rule passed (see pipelines/tables/quality.py)."""
+    return quality(tables)
 
 
 # One segmenter per worker process, built once by the pool initializer.
@@ -201,6 +209,20 @@ class ParseReportPipeline:
         if self.pool is None:
             item.parsed = parse_report(job, item.parsed, self.segmenter, self.max_bytes)
         else:
-            loop = asyncio.get_running_loop()
-            item.parsed = await loop.run_in_executor(self.pool, _parse_in_worker, job, item.parsed, self.max_bytes)
+            item.parsed = await self._in_worker(job, item.parsed)
         return item
+
+    async def _in_worker(self, job: ParseInput, parsed: ParsedReport) -> ParsedReport:
+        loop = asyncio.get_running_loop()
+        try:
+            return await loop.run_in_executor(self.pool, _parse_in_worker, job, parsed, self.max_bytes)
+        except BrokenProcessPool:
+            # A worker died on this document (killed for memory, a crash in a native converter): record it
+            # and start a fresh pool, so one bad document cannot fail the rest of the run.
+            self.pool.shutdown(wait=False, cancel_futures=True)
+            self.pool = None
+            self.open_spider()
+            parsed.error = "parser process died on this document (out of memory or a converter crash)"
+            parsed.quality, parsed.reasons, parsed.keep_raw = "error", [parsed.error], True
+            parsed.compressed_body = zlib.compress(job.body, 6)
+            return parsed

@@ -50,3 +50,16 @@ def test_unreadable_attachments_are_recorded_and_the_error_names_them():
 def test_a_read_error_is_the_recorded_reason():
     parsed = parse(ReportItem(source="x.txt", body=b"", hints={"read_error": "cannot read file: Permission denied"}))
     assert (parsed.quality, parsed.error, parsed.keep_raw) == ("error", "cannot read file: Permission denied", False)
+
+
+def test_converter_warnings_are_checks_and_keep_quality_off_ok():
+    text = corpus_doc("000_4a2e86469314abd7.txt").read_bytes()
+    parsed = parse(ReportItem(source="x.txt", body=text + b"\xff\xfe", filename="x.txt"))
+    assert parsed.quality == "warning"
+    assert any(c.rule == "input" and "invalid UTF-8" in c.detail and not c.hard for c in parsed.checks)
+
+
+def test_missing_tables_are_explained_in_checks():
+    parsed = parse(ReportItem(source="x.txt", body=corpus_doc("013_hebei-hrss-dept-2023.txt").read_bytes()))
+    assert {c.scope for c in parsed.checks if c.rule == "table" and not c.passed} == {
+        "active_disclosure", "applications", "review_litigation"}  # fmt: skip

@@ -193,19 +193,26 @@ def _nearest_table(element):
     return parent
 
 
+# A statistical table has a few hundred cells; spans may not blow a small page up into millions.
+MAX_GRID_CELLS = 100_000
+
+
 def table_grid(table) -> Grid:
     """Expand rowspan/colspan into a rectangular grid; covered positions are None."""
     grid: dict[tuple[int, int], str | None] = {}
     width = 0
     rows = _rows(table)
     for r, row in enumerate(rows):
+        if len(grid) > MAX_GRID_CELLS:
+            raise DocumentError(f"HTML table too large: over {MAX_GRID_CELLS} cells after expanding spans")
         c = 0
         for cell in row:
             if cell.tag not in ("td", "th"):
                 continue
             while (r, c) in grid:
                 c += 1
-            rowspan, colspan = _span(cell.get("rowspan")), _span(cell.get("colspan"))
+            rowspan = min(_span(cell.get("rowspan")), len(rows) - r)  # a span cannot reach past the last row
+            colspan = _span(cell.get("colspan"))
             for dr in range(rowspan):
                 for dc in range(colspan):
                     grid[(r + dr, c + dc)] = None

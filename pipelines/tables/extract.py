@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from pipelines.document import Document
@@ -35,6 +36,8 @@ def extract_tables(document: Document) -> TableExtraction:
     ad = _read_active(text, regions.active, layout) if regions.active else None
     app = _read_applications(text, regions.applications, layout) if regions.applications else None
     review = review_cells(text, regions.review, layout) if regions.review else None
+    if review is not None and not any(p.kind == "num" for p in review) and not _review_header(text, regions.review):
+        review = None  # «…行政复议、行政诉讼情况» followed by a sentence: no table, not a blank one
     drops = _drops_seen(ad, app, review)
     out = TableExtraction()
     version = None
@@ -97,6 +100,7 @@ def _active(ad: Read, region_text: str, drops: bool, out: TableExtraction) -> st
     results = _row_results(ad.found, ad.specs, None, drops)
     solved = solve(results, [])
     table = _assemble("active_disclosure", ad.specs, results, solved)
+    table.checks.extend(_empty_rows("active_disclosure", ad.found))
     _apply_units(table.cells, results, region_text, ad.version)
     _commit(out, "active_disclosure", ad.version, ad.found, table)
     return ad.version
@@ -107,6 +111,7 @@ def _applications(app: Read, drops: bool, ad_version: str | None, out: TableExtr
     keys = [r.key for r in app.found.rows]
     solved = solve(results, app_equations(keys, [r for r in RESULT_ROWS if r in keys], 7))
     table = _assemble("applications", app.specs, results, solved)
+    table.checks.extend(_empty_rows("applications", app.found))
     table.checks.extend(rules.application_checks(_index(table.cells), table.unsure))
     collapsed = app.version == "collapsed"
     name = "v2021" if not collapsed else ("other_total" if ad_version == "v2021" else "v2019")
@@ -134,6 +139,21 @@ def _width(cells: list[Piece]) -> int:
 def _row_results(found: FoundTable, specs: list[RowSpec], rule, drops: bool) -> dict[str, RowResult]:
     by_key = {s.key: s for s in specs}
     return {r.key: row_candidates(r.cells, by_key[r.key].kinds, drops or r.separated, rule) for r in found.rows}
+
+
+_REVIEW_HEADER_WORDS = re.compile(r"结\s*果\s*维\s*持|结\s*果\s*纠\s*正|其\s*他\s*结\s*果|尚\s*未\s*审\s*结")
+
+
+def _review_header(text: str, region: tuple[int, int]) -> bool:
+    """The 15-column header is printed (its column words at least three times over)."""
+    return len(_REVIEW_HEADER_WORDS.findall(text, *region)) >= 6
+
+
+def _empty_rows(name: str, found: FoundTable) -> list[Check]:
+    """A label with nothing printed after it — not even a blank cell — is not evidence of blank cells:
+    the scraper may have dropped them, or the label may be a word in the narrative. NULL, and said so."""
+    detail = "row label found with no cells after it (blank cells dropped, or not a table row); cells NULL"
+    return [Check("cells", f"{name}.{row.key}", False, detail) for row in found.rows if not row.cells]
 
 
 def _assemble(name: str, specs: list[RowSpec], results, solved: Solved) -> TableOut:

@@ -158,25 +158,34 @@ def read_table(
 
 
 def review_cells(text: str, region: tuple[int, int], layout: Layout) -> list[Piece]:
-    """The review/litigation numbers: the last group of cells (between texts) holding a number.
+    """The review/litigation numbers: from the first group of cells (between texts) holding a number on.
 
-    Laid out as rows (复议 | 5 numbers, …), the trailing groups of numbers are joined until 15 cells.
+    Laid out as rows (复议 | 5 numbers, …), the following groups are joined until 15 cells; a piece of
+    prose ends the table, so a number in a sentence after it («…案件0起。») never becomes a cell.
     """
     groups: list[list[Piece]] = [[]]
+    prose_after: list[bool] = []  # whether the text that closed group i reads as a sentence
     for piece in pieces(text[region[0] : region[1]], layout, tail=True):
         if piece.kind == "text":
+            prose_after.append(_is_prose(piece.raw))
             groups.append([])
         else:
             groups[-1].append(piece)
-    valued = [g for g in groups if any(p.kind == "num" for p in g)]
-    if not valued:
+    prose_after.append(True)
+    first = next((i for i, g in enumerate(groups) if any(p.kind == "num" for p in g)), None)
+    if first is None:
         return max(groups, key=len)
-    cells = valued[-1]
-    for group in reversed(valued[:-1]):
-        if _width(cells) >= 15:
+    cells = groups[first]
+    for i in range(first + 1, len(groups)):
+        if _width(cells) >= 15 or prose_after[i - 1]:
             break
-        cells = group + cells
+        cells = cells + groups[i]
     return cells
+
+
+def _is_prose(raw: str) -> bool:
+    """A sentence, not a label: sentence punctuation or a long run of text."""
+    return bool(re.search(r"[。；;，,！]", raw)) or len(raw.strip()) > 20
 
 
 def _width(cells: list[Piece]) -> int:

@@ -64,11 +64,20 @@ def review_checks(table: dict[Key, Cell], unsure: set[Key]) -> list[Check]:
     return [c for c in out if c is not None]
 
 
+_MONEY_COLS = ("fee_amount", "amount")
+
+
 def nonnegative_check(table_name: str, cells: list[Cell]) -> Check:
-    """R0: counts and money are non-negative (本年增/减 may be negative)."""
+    """R0: counts are non-negative integers (本年增/减 may be negative; money may have decimals).
+
+    A fraction in a count cell usually means a shifted column (a money value read as a count)."""
     bad = [f"{c.row_key}.{c.col_key}={c.value}" for c in cells if c.col_key != "items_change" and (c.value or 0) < 0]
-    detail = "negative: " + ", ".join(bad) if bad else f"{len(cells)} cells, none negative"
-    return Check("R0", table_name, not bad, detail)
+    fractions = [f"{c.row_key}.{c.col_key}={c.value}" for c in cells
+                 if c.col_key not in _MONEY_COLS and isinstance(c.value, float) and not c.value.is_integer()]  # fmt: skip
+    problems = ["negative: " + ", ".join(bad)] if bad else []
+    problems += ["not a whole count: " + ", ".join(fractions)] if fractions else []
+    detail = "; ".join(problems) or f"{len(cells)} cells, none negative, counts whole"
+    return Check("R0", table_name, not problems, detail)
 
 
 # The soft checks live in narrative.py; re-exported here because the store imports them from `rules`.

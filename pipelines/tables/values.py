@@ -6,7 +6,7 @@ import re
 
 NULL_MARKERS = frozenset({"-", "—", "——", "--", "/", "无", "－", "／", "―", "–", "不适用"})
 UNITS = ("万元", "元")
-NARRATIVE_UNITS = frozenset("年月日号件条个次人项篇位%％余多千百亿")
+NARRATIVE_UNITS = frozenset("年月日号件条个次人项篇位%％余多千百亿起宗例家份名期场天")
 _NUMBER = re.compile(r"^[+-]?\d+(?:,\d{3})*(?:\.\d+)?$")
 
 
