@@ -11,7 +11,6 @@ import pytest
 from tests.conftest import CORPUS, answer_keys, run_scrapy
 
 TEXT_DOCS = [key["doc"] for key in answer_keys()]
-ROW_TABLES = ("reports", "cells", "sections", "checks", "indicators", "documents")
 
 
 def snapshot(db: Path) -> dict[str, list]:
@@ -24,6 +23,8 @@ def snapshot(db: Path) -> dict[str, list]:
             "sections": sorted(connection.execute("SELECT * FROM sections")),
             "checks": sorted(connection.execute("SELECT report_id, seq, rule, scope, passed, detail FROM checks")),
             "documents": sorted(connection.execute("SELECT report_id, seq, sha256, size FROM documents")),
+            "indicators": sorted(connection.execute("SELECT * FROM indicators")),
+            "extra_rows": sorted(connection.execute("SELECT * FROM extra_rows")),
         }  # fmt: skip
 
 

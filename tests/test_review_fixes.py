@@ -106,3 +106,14 @@ def test_a_report_with_an_unresolved_cell_is_never_ok(key):
         assert quality(extraction)[0] != "ok", nulled[:3]
     else:
         assert all(got.get(k) == v for k, v in _key_values(key).items() if v is not None and k in got)
+
+
+def test_two_numbers_stacked_in_one_cell_are_not_glued():
+    header = "<tr><td colspan=5>行政复议</td><td colspan=10>行政诉讼</td></tr><tr>" + (
+        "<td>结果维持</td><td>结果纠正</td><td>其他结果</td><td>尚未审结</td><td>总计</td>" * 3) + "</tr>"  # fmt: skip
+    values = ["1<br>2", "0", "0", "0", "12"] + ["0"] * 10
+    html = (f"<p>四、政府信息公开行政复议、行政诉讼情况</p><table>{header}<tr>"
+            + "".join(f"<td>{v}</td>" for v in values) + "</tr></table><p>五、存在的主要问题及改进情况</p>")  # fmt: skip
+    extraction = extract_tables(html_to_document(html))
+    assert {c.value for c in extraction.cells if c.row_key == "review"} == {None}
+    assert quality(extraction)[0] != "ok"

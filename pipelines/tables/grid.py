@@ -7,13 +7,21 @@ empty fields (NULL, never 0). Line breaks and runs inside a cell are joined ('�
 
 from __future__ import annotations
 
+import re
+
 from pipelines.document import Document, Grid
+
+_STACKED_NUMBERS = re.compile(r"(?<=\d)\n(?=[\d+-])")
 
 
 def cell_text(cell: str) -> str:
-    """One cell as a single field: no tabs/newlines; whitespace-only (incl. &nbsp;, U+3000) → ''."""
-    text = cell.replace("&nbsp;", " ").replace("\t", " ").replace("\n", "").replace("\u3000", " ")
-    return text.strip()
+    """One cell as a single field: no tabs/newlines; whitespace-only (incl. &nbsp;, U+3000) → ''.
+
+    Line breaks inside words and labels are dropped ('商 业 企\\n业'), but two numbers stacked in one
+    cell ('1<br>2') stay apart: glued they would read as 12, apart the row reports a cell problem.
+    """
+    text = _STACKED_NUMBERS.sub(" ", cell.replace("&nbsp;", " ").replace("\t", " "))
+    return text.replace("\n", "").replace("\u3000", " ").strip()
 
 
 def grid_lines(grid: Grid) -> list[str]:
