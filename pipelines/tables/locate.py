@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pipelines.tables import labels
 from pipelines.tables.flatten import Layout, Piece, pieces
 from pipelines.tables.template import RowSpec
+from pipelines.tables.values import digit_count
 
 
 @dataclass
@@ -181,4 +182,4 @@ def review_cells(text: str, region: tuple[int, int], layout: Layout) -> list[Pie
 
 def _width(cells: list[Piece]) -> int:
     """How many cells these pieces can fill at most (a glued run fills one cell per digit)."""
-    return sum(sum(ch.isdigit() for ch in p.raw) if p.kind == "num" else 1 for p in cells)
+    return sum(digit_count(p.raw) if p.kind == "num" else 1 for p in cells)
