@@ -111,11 +111,18 @@ _FIELD_PATTERN = re.compile(
 )
 
 
+_LABEL_END = re.compile("[号构关体期]")
+_FIELD_IN_TEXT = tuple((label, re.compile(rf"{label}\s*[:：]\s*([^\s:：]{{1,60}})")) for label in _FIELD_LABELS)
+
+
 def read_field_block(root) -> dict[str, str]:
     """The 索引号/发布机构/发文日期/文号 block: `<th>label</th><td>value</td>` or `label：value` items."""
     fields: dict[str, str] = {}
     for cell in root.iter("th", "td", "dt", "span", "b", "strong", "label", "em"):
-        label = " ".join(_raw_text(cell).split())
+        raw = _raw_text(cell)
+        if not _LABEL_END.search(raw):
+            continue  # every label ends in one of these characters: most cells are skipped unsplit
+        label = " ".join(raw.split())
         match = _FIELD_PATTERN.match(label) if len(label) < 12 else None
         if not match:
             continue
@@ -126,8 +133,8 @@ def read_field_block(root) -> dict[str, str]:
         if value and len(value) < 80:
             fields.setdefault(re.sub(r"\s", "", match.group(1)), value)
     text = normalize_text(root.text_content()) if not fields else ""
-    for label in _FIELD_LABELS:
-        found = re.search(rf"{label}\s*[:：]\s*([^\s:：]{{1,60}})", text)
+    for label, pattern in _FIELD_IN_TEXT:
+        found = pattern.search(text)
         if found:
             fields.setdefault(label, found.group(1))
     return fields

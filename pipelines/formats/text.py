@@ -101,6 +101,8 @@ _MARKDOWN_HINT = re.compile(r"^(#{1,6} |\|.*\|\s*$|[-*] )", re.MULTILINE)
 
 def normalize_cell(text: str) -> str:
     """The cheap part of `normalize_text` for short strings taken from an already normalised page."""
+    if text.isascii():  # every character _TRANSLATION maps is non-ASCII (most cells are plain numbers)
+        return text
     return text.translate(_TRANSLATION)
 
 
