@@ -12,6 +12,7 @@ from sqlite_utils import Database
 
 from pipelines.tables import carryover_checks
 from pipelines.tables.model import Cell
+from pipelines.tables.narrative import CARRYOVER_ROWS
 
 
 def refresh_carryover(db: Database, report_ids: set[str]) -> None:
@@ -19,7 +20,9 @@ def refresh_carryover(db: Database, report_ids: set[str]) -> None:
     for rid in report_ids:
         targets.update(_successors(db, rid))
     for rid in sorted(targets):
-        db.execute("DELETE FROM checks WHERE report_id = ? AND rule = 'carryover'", [rid])
+        # «+rule»: keeps SQLite on the (report_id, seq) key; with an index on rule it scanned every carryover
+        # check of the database instead (450 -> 45 µs per report on a 2,000-report database, growing with it).
+        db.execute("DELETE FROM checks WHERE report_id = ? AND +rule = 'carryover'", [rid])
         previous = _predecessor(db, rid)
         if previous is None:
             continue
@@ -33,9 +36,12 @@ def refresh_carryover(db: Database, report_ids: set[str]) -> None:
 
 def _successors(db: Database, rid: str) -> list[str]:
     """Next year's reports of the agency whose predecessor (the lowest-id report of the year before) is `rid`."""
+    # n.agency = r.agency and n.year - 1 = r.year, so «is r the lowest id of its agency and year» is asked
+    # once about r instead of once per successor row (925 -> 29 µs per report when one agency-year holds
+    # ~100 reports, as in bench_ingest's corpus).
     rows = db.execute(
         "SELECT n.id FROM reports r JOIN reports n ON n.agency = r.agency AND n.year = r.year + 1 "
-        "WHERE r.id = ? AND (SELECT MIN(p.id) FROM reports p WHERE p.agency = n.agency AND p.year = n.year - 1) = r.id",
+        "WHERE r.id = ? AND (SELECT MIN(p.id) FROM reports p WHERE p.agency = r.agency AND p.year = r.year) = r.id",
         [rid],
     ).fetchall()
     return [row[0] for row in rows]
@@ -57,7 +63,11 @@ def _neighbour_ids(db: Database, rid: str, step: int, limit: int) -> list[str]:
 
 
 def _cells(db: Database, rid: str) -> list[Cell]:
+    """The cells carryover_checks reads: ~20 of a report's ~160 (the rest were fetched and built for nothing)."""
+    marks = ", ".join("?" * len(CARRYOVER_ROWS))
     rows = db.execute(
-        "SELECT table_name, row_key, col_key, value, raw, unit FROM cells WHERE report_id = ?", [rid]
+        "SELECT table_name, row_key, col_key, value, raw, unit FROM cells "
+        f"WHERE report_id = ? AND row_key IN ({marks})",
+        [rid, *CARRYOVER_ROWS],
     ).fetchall()
     return [Cell(*row) for row in rows]

@@ -25,6 +25,21 @@ _ORG = rf"[\u4e00-\u9fff（）()]{{2,30}}?{_ORG_SUFFIX}"
 _YEAR_NUM = r"((?:19|20)\d{2})"
 _YEAR = _YEAR_NUM + r"\s*年度?"
 _REPORT_WORDS = re.compile(r"(政府)?信息公开.{0,8}(年度报告|工作报告|年报)|年度报告|年报")
+# Compiled once: these run on every report (re's own cache still costs a lookup and an f-string per call).
+_YEAR_RE = re.compile(_YEAR)
+_ORG_RE = re.compile(_ORG)
+_YEAR_MENTION = re.compile(rf"{_YEAR_NUM}\s*年(?!\d{{1,2}}月\d)")
+_NAME_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
+_BEFORE_YEAR = re.compile(rf"(.+?){_YEAR}")
+_AFTER_YEAR = re.compile(rf"{_YEAR}(.+?)(?:关于)?(?:政府信息公开|政务公开)")
+_FIRST_SECTION = re.compile(r"(?:^|\s)一\s*[、.．]\s*(?:总体|基本)情况")
+_WIDE_GAP = re.compile(r"\s{2,}")
+_SENTENCE_PUNCT = re.compile(r"[，。；,;！]")
+_REPORT_END = re.compile(r"(年度报告|工作报告|年报)$")
+_SITE_SUFFIX = re.compile(r"\s*(?:_{1,2}|-{1,2}|—|\|)\s*(?=[^_\-—|]*(?:网|政府|门户)[^_\-—|]*$)")
+_WHITESPACE = re.compile(r"\s+")
+_LEADING_GUANYU = re.compile(r"^关于")
+_ORG_LEAD = re.compile(r"^(关于|发布|现将|编写了)")
 _FIELD_KEYS = {"index_no": ("索引号",), "publisher": ("发布机构", "发文机关", "公开主体"),
                "doc_date": ("发文日期", "成文日期", "生成日期"), "doc_number": ("文号", "发文字号")}  # fmt: skip
 
@@ -83,7 +98,7 @@ def text_field_block(text: str) -> dict[str, str]:
     """«索引号 | 000014349/2024-06673 | 分类 | …» or «发布机构：…» lines before the report starts."""
     fields: dict[str, str] = {}
     for match in _TEXT_FIELD.finditer(text[:1500]):
-        fields.setdefault(re.sub(r"\s", "", match.group(1)), match.group(2))
+        fields.setdefault(_WHITESPACE.sub("", match.group(1)), match.group(2))
     return fields
 
 
@@ -98,7 +113,7 @@ def find_title(document: Document) -> str | None:
     meta_titles = [_clean_title(document.meta.get(key)) for key in ("articletitle", "title")]
     meta_titles = [title for title in meta_titles if title and _REPORT_WORDS.search(title)]
     for title in meta_titles:
-        if re.search(_YEAR, title):
+        if _YEAR_RE.search(title):
             return title
     # a generic container title («政府信息公开工作年度报告», a file's Title field) loses to the text's own
     return title_from_text(document.text) or (meta_titles[0] if meta_titles else None)
@@ -106,8 +121,8 @@ def find_title(document: Document) -> str | None:
 
 def title_from_text(text: str) -> str | None:
     """A standalone line naming the report, before the first section (pieces split over two lines joined)."""
-    head = re.split(r"(?:^|\s)一\s*[、.．]\s*(?:总体|基本)情况", text, maxsplit=1)[0][:3000]
-    pieces = [part.strip(" #*") for line in head.split("\n") for part in re.split(r"\s{2,}", line)]
+    head = _FIRST_SECTION.split(text, maxsplit=1)[0][:3000]
+    pieces = [part.strip(" #*") for line in head.split("\n") for part in _WIDE_GAP.split(line)]
     pieces = [piece for piece in pieces if piece]
     for i, piece in enumerate(pieces):
         # A title may be split in two: «2024 年上海市科委政府信息公开工作» + «年度报告»,
@@ -121,34 +136,38 @@ def title_from_text(text: str) -> str | None:
 
 
 def _is_title(line: str) -> bool:
-    if len(line) > 60 or re.search(r"[，。；,;！]", line) or line.startswith(("附件", "根据", "依据", "发布")):
+    if len(line) > 60 or _SENTENCE_PUNCT.search(line) or line.startswith(("附件", "根据", "依据", "发布")):
         return False
-    return bool(re.search(r"信息公开", line) and re.search(r"(年度报告|工作报告|年报)$", line))
+    return "信息公开" in line and bool(_REPORT_END.search(line))
 
 
 def _clean_title(title: str | None) -> str | None:
     if not title:
         return None
-    title = re.split(r"\s*(?:_{1,2}|-{1,2}|—|\|)\s*(?=[^_\-—|]*(?:网|政府|门户)[^_\-—|]*$)", title)[0]
-    title = re.sub(r"\s+", "", title).strip('《》"“”')
-    return re.sub(r"^关于", "", title) or None
+    title = _SITE_SUFFIX.split(title)[0]
+    title = _WHITESPACE.sub("", title).strip('《》"“”')
+    return _LEADING_GUANYU.sub("", title) or None
 
 
 def year_from_title(title: str | None) -> int | None:
-    match = re.search(_YEAR, title or "")
+    match = _YEAR_RE.search(title or "")
     return int(match.group(1)) if match else None
 
 
-_YEAR_SENTENCES = (
-    rf"统计期限\D{{0,4}}{_YEAR_NUM}\s*年\s*1\s*月",
-    rf"{_YEAR}.{{0,30}}?(?:政府信息公开|政务公开).{{0,8}}(?:年度报告|工作报告|年报)",
-    rf"(?:^|\n|\s{{2}})\s*(?:一\s*[、.．]\s*\S{{2,6}}情况\s*)?{_YEAR_NUM}\s*年(?:度|以来)?[，,]",
+_YEAR_SENTENCES = tuple(
+    re.compile(pattern)
+    for pattern in (
+        rf"统计期限\D{{0,4}}{_YEAR_NUM}\s*年\s*1\s*月",
+        rf"{_YEAR}.{{0,30}}?(?:政府信息公开|政务公开).{{0,8}}(?:年度报告|工作报告|年报)",
+        rf"(?:^|\n|\s{{2}})\s*(?:一\s*[、.．]\s*\S{{2,6}}情况\s*)?{_YEAR_NUM}\s*年(?:度|以来)?[，,]",
+    )
 )
 
 
 def year_from_text(text: str) -> int | None:
+    head = text[:20_000]
     for pattern in _YEAR_SENTENCES:
-        match = re.search(pattern, text[:20_000])
+        match = pattern.search(head)
         if match:
             return int(match.group(1))
     return None
@@ -157,7 +176,7 @@ def year_from_text(text: str) -> int | None:
 def most_mentioned_year(text: str) -> int | None:
     """The year the text talks about most («2020年…», «2020年度…»), when one clearly dominates."""
     counts: dict[int, int] = {}
-    for match in re.finditer(rf"{_YEAR_NUM}\s*年(?!\d{{1,2}}月\d)", text):
+    for match in _YEAR_MENTION.finditer(text):
         counts[int(match.group(1))] = counts.get(int(match.group(1)), 0) + 1
     ranked = sorted(counts.items(), key=lambda item: item[1], reverse=True)
     if ranked and ranked[0][1] >= 3 and (len(ranked) == 1 or ranked[0][1] >= 2 * ranked[1][1]):
@@ -167,40 +186,44 @@ def most_mentioned_year(text: str) -> int | None:
 
 def year_from_name(filename: str | None) -> int | None:
     """A year in the file name (the «source title» of a local document), e.g. ``…-2018-stats-table.txt``."""
-    match = re.search(r"(?<!\d)((?:19|20)\d{2})(?!\d)", PurePath(filename or "").name)
+    match = _NAME_YEAR.search(PurePath(filename or "").name)
     return int(match.group(1)) if match else None
 
 
 def agency_from_title(title: str | None) -> str | None:
     if not title:
         return None
-    before = re.match(rf"(.+?){_YEAR}", title)
+    before = _BEFORE_YEAR.match(title)
     if before and len(before.group(1)) >= 2:
         return _org(before.group(1))
-    after = re.match(rf"{_YEAR}(.+?)(?:关于)?(?:政府信息公开|政务公开)", title)
+    after = _AFTER_YEAR.match(title)
     return _org(after.group(2)) if after else None
 
 
 def _org(text: str) -> str | None:
-    text = re.sub(r"^(关于|发布|现将|编写了)", "", text.strip(" 《》:：,，"))
+    text = _ORG_LEAD.sub("", text.strip(" 《》:：,，"))
     place = region_name_at(text)
     text = text[place:] if place else text  # «…事项无河北省人力资源和社会保障厅» → from the place name on
-    return text if re.fullmatch(_ORG, text) else None
+    return text if _ORG_RE.fullmatch(text) else None
 
 
-_AGENCY_SENTENCES = (
-    # 发布河北省教育厅2021年… / 现将红谷滩区政府办2023年… / 《河北省工业和信息化厅2019年度…报告》 / 附件：…
-    rf"(?:发布|现将|编写了《|附件[:：]\s*)({_ORG})\s*{_YEAR}",
-    # signature: «河北省教育厅\n2020年1月15日»
-    rf"({_ORG})\s*\n?\s*(?:19|20)\d{{2}}年\d{{1,2}}月\d{{1,2}}日[^\n]{{0,40}}\s*$",
-    # «2022年，河北省科学技术厅坚持…» / «2020年以来，…»
-    rf"(?:19|20)\d{{2}}\s*年(?:度|以来)?[，,]\s*({_ORG})(?=坚持|深入|认真|高度|紧紧|围绕|全面|严格|积极|始终|以)",
+_AGENCY_SENTENCES = tuple(
+    re.compile(pattern)
+    for pattern in (
+        # 发布河北省教育厅2021年… / 现将红谷滩区政府办2023年… / 《河北省工业和信息化厅2019年度…报告》 / 附件：…
+        rf"(?:发布|现将|编写了《|附件[:：]\s*)({_ORG})\s*{_YEAR}",
+        # signature: «河北省教育厅\n2020年1月15日»
+        rf"({_ORG})\s*\n?\s*(?:19|20)\d{{2}}年\d{{1,2}}月\d{{1,2}}日[^\n]{{0,40}}\s*$",
+        # «2022年，河北省科学技术厅坚持…» / «2020年以来，…»
+        rf"(?:19|20)\d{{2}}\s*年(?:度|以来)?[，,]\s*({_ORG})(?=坚持|深入|认真|高度|紧紧|围绕|全面|严格|积极|始终|以)",
+    )
 )
 
 
 def agency_from_text(text: str) -> str | None:
+    head, tail = text[:20_000], text[-600:]
     for pattern in _AGENCY_SENTENCES:
-        match = re.search(pattern, text[-600:] if "$" in pattern else text[:20_000])
+        match = pattern.search(tail if "$" in pattern.pattern else head)
         if match:
             return _org(match.group(1))
     return None

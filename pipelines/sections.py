@@ -25,6 +25,9 @@ _HEADING_END = re.compile(r"(情况|事项|措施|举措)")
 # Where a heading visibly stops: a wide gap, sentence punctuation, a sub-heading «（一）», the next heading.
 _HEADING_STOP = re.compile(r"\s{2,}|[。；;]|\s*[（(][一二三四五六七八九十][）)]|[一二三四五六][、.．]")
 _MAX_HEADING = 40
+# TOPICS compiled once: every candidate heading is scored against all six topics.
+_TOPIC_RES = {topic: (re.compile(keyword), re.compile(phrase)) for topic, (keyword, phrase) in TOPICS.items()}
+_INLINE_BODY = re.compile(r"(情况|事项|措施)\S")
 
 
 @dataclass
@@ -65,20 +68,21 @@ def _find_candidates(text: str) -> list[_Candidate]:
         heading = text[match.start() : heading_end]
         if "\n" in heading.strip():
             continue
-        for topic, (keyword, phrase) in TOPICS.items():
-            score = _score(match.group(1), topic, heading, keyword, phrase)
+        numeral = match.group(1)
+        for topic, (keyword, phrase) in _TOPIC_RES.items():
+            score = _score(numeral, topic, heading, keyword, phrase)
             if score >= 3:
                 found.append(_Candidate(topic, match.start(), heading_end, " ".join(heading.split()), score))
     return found
 
 
-def _score(numeral: str, topic: int, heading: str, keyword: str, phrase: str) -> int:
-    if not re.search(keyword, heading):
+def _score(numeral: str, topic: int, heading: str, keyword: re.Pattern[str], phrase: re.Pattern[str]) -> int:
+    if not keyword.search(heading):
         return 0
-    if topic != 4 and re.search(TOPICS[4][0], heading) and topic == 3:
+    if topic == 3 and _TOPIC_RES[4][0].search(heading):
         return 0  # «被申请行政复议» is the review heading, not the applications one
     score = 1 + (2 if numeral == NUMERALS[topic - 1] else 0)
-    return score + (3 if re.search(phrase, heading) else 0)
+    return score + (3 if phrase.search(heading) else 0)
 
 
 def _heading_end(text: str, pos: int) -> int:
@@ -98,7 +102,7 @@ def _heading_end(text: str, pos: int) -> int:
 
 
 def _has_inline_body(window: str) -> bool:
-    return bool(re.search(r"(情况|事项|措施)\S", window))
+    return bool(_INLINE_BODY.search(window))
 
 
 def _best_sequence(candidates: list[_Candidate]) -> list[_Candidate]:

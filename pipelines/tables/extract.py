@@ -16,6 +16,7 @@ from pipelines.tables.narrative import narrative_checks
 from pipelines.tables.pre2019 import indicators
 from pipelines.tables.solver import Solved, agree, app_equations, solve
 from pipelines.tables.template import RESULT_ROWS, REVIEW_FLAT, RowSpec, ad_rows, app_rows
+from pipelines.tables.values import digit_count
 
 
 @dataclass
@@ -133,7 +134,7 @@ def _review(cells: list[Piece], version: str, drops: bool, out: TableExtraction)
 
 
 def _width(cells: list[Piece]) -> int:
-    return sum(sum(ch.isdigit() for ch in p.raw) if p.kind == "num" else 1 for p in cells)
+    return sum(digit_count(p.raw) if p.kind == "num" else 1 for p in cells)
 
 
 def _row_results(found: FoundTable, specs: list[RowSpec], rule, drops: bool) -> dict[str, RowResult]:

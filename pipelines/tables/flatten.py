@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
 
 from pipelines.tables.values import NARRATIVE_UNITS, is_null_marker, is_number, split_piece
 
@@ -69,14 +70,20 @@ def classify(text: str) -> list[Piece]:
     stripped = text.strip()
     if not stripped:
         return [BLANK]
+    return list(_classify(stripped))  # a new list: callers extend it
+
+
+@lru_cache(maxsize=8192)
+def _classify(stripped: str) -> tuple[Piece, ...]:
+    """Cached: the same fields ('0', '1', '—', row labels) recur in every table (Pieces are immutable)."""
     if stripped.isdigit() or is_number(stripped):
-        return [Piece("num", stripped)]
+        return (Piece("num", stripped),)
     counted = _COUNTED.match(stripped)
     if counted:  # a whole cell like '5件' is the number 5
-        return [Piece("num", counted.group(1))]
+        return (Piece("num", counted.group(1)),)
     if is_null_marker(stripped):
-        return [Piece("null", stripped)]
-    return [Piece(kind, raw) for kind, raw in split_piece(stripped)]
+        return (Piece("null", stripped),)
+    return tuple(Piece(kind, raw) for kind, raw in split_piece(stripped))
 
 
 def _words(field: str) -> list[Piece]:

@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from functools import cache
 
+from pipelines.chars import translator
+
 # Traditional → simplified for the characters that occur in the template's labels (1:1, keeps offsets).
 _TRAD = (
     "開請數規處書機關訴訟議複覆結轉計總決與務為屬國祕險權內資製現無確認獲費補繳納額許"
@@ -23,11 +25,12 @@ _SIMP = (
 _FULLWIDTH = "０１２３４５６７８９．－＋／｜：\xa0"
 _ASCII = "0123456789.-+/|: "
 _TABLE = str.maketrans(_TRAD + _FULLWIDTH, _SIMP + _ASCII)
+_translate = translator(_TABLE)  # = str.translate(_TABLE), ~10× faster on report text
 
 
 def normalize(text: str) -> str:
     """Map traditional characters and full-width digits/signs to their plain forms; `&nbsp;` to a space."""
-    return text.translate(_TABLE).replace("&nbsp;", " ").replace("\r\n", "\n").replace("\r", "\n")
+    return _translate(text).replace("&nbsp;", " ").replace("\r\n", "\n").replace("\r", "\n")
 
 
 ORDINAL = r"(?:\d\s*[.、]\s*|[（(]\s*[一二三四五六七八九十]\s*[)）]\s*|[一二三四五六七八九十]\s*[、.]\s*)?"

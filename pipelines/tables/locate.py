@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pipelines.tables import labels
 from pipelines.tables.flatten import Layout, Piece, pieces
 from pipelines.tables.template import RowSpec
+from pipelines.tables.values import digit_count
 
 
 @dataclass
@@ -190,4 +191,4 @@ def _is_prose(raw: str) -> bool:
 
 def _width(cells: list[Piece]) -> int:
     """How many cells these pieces can fill at most (a glued run fills one cell per digit)."""
-    return sum(sum(ch.isdigit() for ch in p.raw) if p.kind == "num" else 1 for p in cells)
+    return sum(digit_count(p.raw) if p.kind == "num" else 1 for p in cells)

@@ -49,6 +49,10 @@ def _index(cells: list[Cell]) -> dict[tuple[str, str, str], Cell]:
     return {(c.table_name, c.row_key, c.col_key): c for c in cells}
 
 
+# The only rows carryover_checks reads (crossyear.py fetches just these from the database).
+CARRYOVER_ROWS = ("carried_forward", "carried_over", "regulations", "normative_docs")
+
+
 def carryover_checks(prev_cells: list[Cell], cells: list[Cell]) -> list[Check]:
     """carried_over(N) == carried_forward(N-1) per column; v2021 in_force(N) == in_force(N-1)+issued-repealed."""
     prev, cur = _index(prev_cells), _index(cells)

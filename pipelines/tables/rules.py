@@ -7,6 +7,8 @@ evaluated: it is recorded as not passed, "undetermined".
 
 from __future__ import annotations
 
+from functools import cache
+
 from pipelines.tables.model import Cell, Check
 from pipelines.tables.template import APP_COLS, RESULT_ROWS, REVIEW_COLS, REVIEW_ROWS
 
@@ -14,17 +16,20 @@ Key = tuple[str, str]  # (row_key, col_key)
 
 
 def _check(rule: str, scope: str, table: dict[Key, Cell], left: list[Key], right: list[Key], unsure: set[Key]):
-    present = [k for k in left + right if k in table]
-    if not present or not any(k in table for k in left) or not any(k in table for k in right):
+    # ~40 checks per report: one pass per side, and the names of the key lists are cached.
+    in_left = [k for k in left if k in table]
+    in_right = [k for k in right if k in table]
+    if not in_left or not in_right:
         return None
-    if any(k in unsure for k in present):
+    present = in_left + in_right
+    if unsure and any(k in unsure for k in present):
         names = ", ".join(f"{r}.{c}" for r, c in present if (r, c) in unsure)
         return Check(rule, scope, False, f"undetermined: unresolved split in {names}")
-    lsum = sum(table[k].value or 0 for k in left if k in table)
-    rsum = sum(table[k].value or 0 for k in right if k in table)
+    lsum = sum(table[k].value or 0 for k in in_left)
+    rsum = sum(table[k].value or 0 for k in in_right)
     blanks = [f"{r}.{c}" for r, c in present if table[(r, c)].value is None]
     ok = lsum == rsum
-    text = f"{_name(left)} = {_fmt(lsum)} vs {_name(right)} = {_fmt(rsum)}"
+    text = f"{_name(tuple(left))} = {_fmt(lsum)} vs {_name(tuple(right))} = {_fmt(rsum)}"
     if len(blanks) == len(present):
         text = f"vacuous: all {len(present)} cells blank (blank counted as 0)"
     elif blanks:
@@ -36,7 +41,8 @@ def _fmt(value: float) -> str:
     return f"{value:g}" if isinstance(value, float) else str(value)
 
 
-def _name(keys: list[Key]) -> str:
+@cache
+def _name(keys: tuple[Key, ...]) -> str:
     same_col = all(c == keys[0][1] for _, c in keys)
     return "+".join(r for r, _ in keys) if same_col else "+".join(c for _, c in keys)
 

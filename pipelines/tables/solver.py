@@ -135,6 +135,8 @@ def agree(options: list[Reading], width: int) -> list[tuple[int | float | None, 
     """Per column: (value, raw, settled). Unsettled columns differ between the remaining readings."""
     if not options:
         return [(None, "", False)] * width
+    if len(options) == 1:  # the usual case: one reading settles every column
+        return [(value, raw, True) for value, raw in options[0][:width]]
     out = []
     for col in range(width):
         values = {reading[col] for reading in options}

@@ -7,6 +7,7 @@ Keys and order follow `/work/shared/spec/template.md`. A column kind is one of:
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
 APP_COLS = ("natural_person", "commercial", "research", "social_welfare", "legal_service", "other_org", "total")
 REVIEW_ROWS = ("review", "lit_direct", "lit_after_review")
@@ -86,7 +87,13 @@ class RowSpec:
 
     @property
     def kinds(self) -> tuple[str, ...]:
-        return tuple(col_kind(c) for c in self.cols)
+        return _kinds(self.cols)
+
+
+@cache
+def _kinds(cols: tuple[str, ...]) -> tuple[str, ...]:
+    """Column kinds of a row (asked once per row read; the rows are the template's few dozen)."""
+    return tuple(col_kind(c) for c in cols)
 
 
 def ad_rows(version: str) -> list[RowSpec]:

@@ -10,9 +10,16 @@ NARRATIVE_UNITS = frozenset("年月日号件条个次人项篇位%％余多千�
 _NUMBER = re.compile(r"^[+-]?\d+(?:,\d{3})*(?:\.\d+)?$")
 
 
+def digit_count(raw: str) -> int:
+    """How many digits `raw` holds (a glued run fills one cell per digit); all-digit runs need no scan."""
+    return len(raw) if raw.isdigit() else sum(ch.isdigit() for ch in raw)
+
+
 def split_unit(raw: str) -> tuple[str, str | None]:
     """'102339.45万元' → ('102339.45', '万元')."""
     text = raw.strip()
+    if not text.endswith("元"):  # every unit ends with 元: most cells skip the loop
+        return text, None
     for unit in UNITS:
         if text.endswith(unit):
             return text[: -len(unit)].strip(), unit
