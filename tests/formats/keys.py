@@ -8,20 +8,9 @@ with the key's numbers in column order. A key `null` must come back as a blank c
 from __future__ import annotations
 
 import json
-import os
-from pathlib import Path
 
 from pipelines.document import Grid
-
-REPO = Path(__file__).resolve().parents[2]
-
-
-def corpus_dir() -> Path:
-    """`NIANBAO_CORPUS`, else `<repo>/../shared/corpus`, else `/work/shared/corpus`."""
-    if os.environ.get("NIANBAO_CORPUS"):
-        return Path(os.environ["NIANBAO_CORPUS"])
-    beside = REPO.parent / "shared" / "corpus"
-    return beside if beside.is_dir() else Path("/work/shared/corpus")
+from tests.conftest import corpus_dir
 
 
 def load_key(name: str) -> dict:
