@@ -8,8 +8,9 @@ The parsing stages are pure, Scrapy-free functions, run in order by `parse_repor
 4. tables (`pipelines/tables/`): canonical cells, consistency checks, quality;
 5. segmentation (`pipelines/segment.py`): jieba-compatible tokens for full-text search.
 
-Parsing is CPU-bound, so by default it runs in worker processes (`REPORTS_PARSE_WORKERS`, default
-2 = one per core here) while the main process keeps crawling and writing; 0 parses inline.
+Parsing is CPU-bound, so by default it runs in a worker process (`REPORTS_PARSE_WORKERS`, default 1:
+on 2 cores the crawling-and-writing process is the other busy one, and a second parser measured no
+faster while costing ~100 MB) while the main process keeps crawling and writing; 0 parses inline.
 """
 
 from __future__ import annotations
@@ -182,7 +183,7 @@ class ParseReportPipeline:
     def from_crawler(cls, crawler):
         settings = crawler.settings
         return cls(
-            settings.getint("REPORTS_PARSE_WORKERS", 2),
+            settings.getint("REPORTS_PARSE_WORKERS", 1),
             settings.get("REPORTS_SEGMENTER", "rjieba"),
             settings.getint("REPORTS_MAX_BYTES", DEFAULT_MAX_BYTES),
         )
