@@ -73,6 +73,11 @@ class MockPortal:
     def report(self, unit: str, year: int) -> synthetic.Report:
         return synthetic.make_report(self.rng, unit, year)
 
+    def add_report(self, host: str, path: str, report, container: str) -> str:
+        """A report detail page whose body sits in `container` (e.g. 'class="view"'), expected to be stored."""
+        body = f"<div {container}>{synthetic.report_body_html(report)}</div>"
+        return self.add(host, path, page(report.title, body), report.title)
+
     def add(self, host: str, path: str, body: bytes | str, expect_title: str | None = None, **headers: str) -> str:
         self.files[host + path] = body.encode("utf-8") if isinstance(body, str) else body
         if headers:
@@ -260,12 +265,7 @@ class MockPortal:
         for i in range(7):
             report = self.report(f"示例市第{i + 1}中心", 2023)
             path = f"/col/col3185/art/2024/art_{i:032x}.html"
-            self.add(
-                "jpaas.mock",
-                path,
-                page(report.title, f'<div class="wzzw-article">{synthetic.report_body_html(report)}</div>'),
-                report.title,
-            )
+            self.add_report("jpaas.mock", path, report, 'class="wzzw-article"')
             rows.append(
                 f'<li class="clearfix"><a href="{path}" title="{report.title}">{report.title}</a><span>{report.published}</span></li>'
             )
@@ -349,12 +349,7 @@ class MockPortal:
         for i in range(7):
             report = self.report(f"淮示区第{i + 1}局", 2023)
             path = f"/col/18073_668815/art/{17356608 + i}/17364738729029ffO7DU{i}.html"
-            self.add(
-                "json.mock",
-                path,
-                page(report.title, f'<div class="nr-zw">{synthetic.report_body_html(report)}</div>'),
-                report.title,
-            )
+            self.add_report("json.mock", path, report, 'class="nr-zw"')
             rows.append(
                 {
                     "title": report.title,
@@ -369,12 +364,7 @@ class MockPortal:
         for i in range(4):
             report = self.report(f"南示县第{i + 1}局", 2022)
             path = f"/art/2023/2/{i + 1}/art_77_{i}.html"
-            self.add(
-                "jsonp.mock",
-                path,
-                page(report.title, f'<div class="view">{synthetic.report_body_html(report)}</div>'),
-                report.title,
-            )
+            self.add_report("jsonp.mock", path, report, 'class="view"')
             records.append(
                 f'<li><a href="{path}" title="{report.title}">{report.title}</a><span>[{report.published}]</span></li>'
             )
