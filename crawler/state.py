@@ -9,9 +9,13 @@ Tables (created by `pipelines.schema`, the one schema module: migrations m003 an
   blocked URLs with reasons, the run's -a year/limit/full scope).
 
 Crash safety: a document's sha256 is written only when the item has gone through every pipeline
-(`item_scraped`), on the store's own connection, so it commits together with the report rows; a run
-killed before that re-fetches the document next time, and the store replaces rows by source URL, so
-the re-run creates no duplicates. A run after a killed/failed/narrowed one reads every listing page.
+(`item_scraped`), through the database's one writer (`pipelines/writer.py`), in the batch transaction
+that holds the report rows; a run killed before that commit re-fetches the document next time, and
+the store replaces rows by source URL, so the re-run creates no duplicates. A run after a
+killed/failed/narrowed one reads every listing page.
+
+Reads use an own read-only connection and see what earlier runs committed, without waiting for the
+writer; what this run has seen so far the spiders keep in memory (scheduled URLs, hashes of this run).
 
 `CrawlStateExtension` (in `EXTENSIONS`) opens the run row, records stored items and closes the run
 with its status; `crawler.commands.crawl` turns that status into the process exit code.
@@ -26,8 +30,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import sqlite_utils
 from scrapy import signals
+
+from pipelines.writer import DatabaseWriter
 
 logger = logging.getLogger(__name__)
 
@@ -36,36 +41,17 @@ def now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-def open_db(path: str | Path) -> sqlite_utils.Database:
-    """The reports database with every migration applied."""
-    from pipelines.schema import open_database
-
-    Path(path).parent.mkdir(parents=True, exist_ok=True)
-    return open_database(str(path))
-
-
-def _is_open(db: sqlite_utils.Database) -> bool:
-    try:
-        db.conn.total_changes  # noqa: B018 - raises once the connection is closed
-        return True
-    except sqlite3.ProgrammingError:
-        return False
-
-
 class CrawlState:
-    """Read/write access to `crawl_state` for one spider run (shared by spider, middlewares, extension).
+    """Access to `crawl_state` and `crawl_runs` for one spider run (shared by spider, middlewares, extension).
 
-    While the store pipeline is open, state is written on *its* connection and inside its open
-    transaction, never committed here: SQLite has one writer, and the store keeps a transaction open
-    for up to REPORTS_COMMIT_SECONDS, so a second connection would wait on it from the same thread
-    (a deadlock until busy_timeout). Sharing it also makes a document's hash commit together with its
-    report rows — after a crash both or neither are there. Without a store (no pipelines), state is
-    written on an own connection and committed at once.
+    Writes are queued to the database's writer (shared with the store pipeline, see the module doc)
+    and do not wait; reads see committed rows (earlier runs), on an own read-only connection.
     """
 
     def __init__(self, path: str, spider: str, crawler=None):
         self.path, self.spider, self.crawler = path, spider, crawler
-        self._own: sqlite_utils.Database | None = None
+        self._writer: DatabaseWriter | None = None
+        self._reader: sqlite3.Connection | None = None
         self.pending: dict[str, dict[str, Any]] = {}  # document URL → state to write once stored
         self.blocked: list[dict[str, str]] = []
 
@@ -77,35 +63,34 @@ class CrawlState:
             crawler._nianbao_state = cls(path, crawler.spidercls.name, crawler)
         return crawler._nianbao_state
 
-    def store_db(self) -> sqlite_utils.Database | None:
-        """The open connection of the store pipeline (an item pipeline with `db` and `commit()`), if any."""
-        engine = getattr(self.crawler, "engine", None)
-        pipelines = getattr(getattr(getattr(engine, "scraper", None), "itemproc", None), "middlewares", ())
-        for pipeline in pipelines:
-            db = getattr(pipeline, "db", None)
-            if isinstance(db, sqlite_utils.Database) and hasattr(pipeline, "commit") and _is_open(db):
-                return db
-        return None
-
     @property
-    def db(self) -> sqlite_utils.Database:
-        return self.store_db() or self.own_db()
+    def writer(self) -> DatabaseWriter:
+        if self._writer is None:
+            seconds = self.crawler.settings.getfloat("REPORTS_COMMIT_SECONDS", 1.0) if self.crawler else 1.0
+            self._writer = DatabaseWriter.acquire(self.path, seconds)
+        return self._writer
 
-    def own_db(self) -> sqlite_utils.Database:
-        if self._own is None or not _is_open(self._own):
-            self._own = open_db(self.path)
-        return self._own
+    def close(self) -> None:
+        if self._reader is not None:
+            self._reader.close()
+            self._reader = None
+        if self._writer is not None:
+            self._writer.release()
+            self._writer = None
 
-    def write(self, sql: str, params: list, *, commit: bool = False) -> None:
-        """Execute on the shared connection; commit only on the own one (or when asked, between items)."""
-        store = self.store_db()
-        conn = (store or self.own_db()).conn
-        conn.execute(sql, params)
-        if store is None or commit:
-            conn.commit()
+    def write(self, sql: str, params: list) -> None:
+        """Queue one statement (a failure is logged as an error, which fails the run)."""
+        self.writer.submit_logged(_execute, sql, params)
+
+    def query(self, sql: str, params: list) -> list[dict[str, Any]]:
+        if self._reader is None:
+            self.writer  # noqa: B018 - creates (and migrates) the database before it is read
+            self._reader = sqlite3.connect(f"file:{Path(self.path).resolve()}?mode=ro", uri=True)
+            self._reader.row_factory = sqlite3.Row
+        return [dict(row) for row in self._reader.execute(sql, params)]
 
     def get(self, url: str) -> dict[str, Any] | None:
-        rows = list(self.db.query("select * from crawl_state where url = ?", [url]))
+        rows = self.query("select * from crawl_state where url = ?", [url])
         return rows[0] if rows else None
 
     def known_documents(self, urls: list[str]) -> set[str]:
@@ -115,7 +100,7 @@ class CrawlState:
             chunk = urls[i : i + 500]
             marks = ",".join("?" * len(chunk))
             sql = f"select url from crawl_state where status = 'ok' and sha256 is not null and url in ({marks})"
-            found.update(r["url"] for r in self.db.query(sql, chunk))
+            found.update(r["url"] for r in self.query(sql, chunk))
         return found
 
     def owner_of(self, sha256: str, url: str) -> str | None:
@@ -123,7 +108,7 @@ class CrawlState:
         sql = (
             "select url from crawl_state where sha256 = ? and url != ? and kind = 'document' and status = 'ok' limit 1"
         )
-        rows = list(self.db.query(sql, [sha256, url]))
+        rows = self.query(sql, [sha256, url])
         return rows[0]["url"] if rows else None
 
     def record(self, url: str, kind: str, status: str = "ok", **fields: Any) -> None:
@@ -141,16 +126,28 @@ class CrawlState:
         """Status of this spider's run before the current one (None for a first run); "partial" when it
         was limited by -a year/limit and so left reports out on purpose."""
         sql = "select status, detail from crawl_runs where spider = ? and status != 'running' order by id desc limit 1"
-        row = self.db.execute(sql, [self.spider]).fetchone()
-        if row is None:
+        rows = self.query(sql, [self.spider])
+        if not rows:
             return None
-        scope = json.loads(row[1] or "{}").get("scope") or {}
-        return "partial" if row[0] in ("ok", "blocked") and (scope.get("year") or scope.get("limit")) else row[0]
+        scope = json.loads(rows[0]["detail"] or "{}").get("scope") or {}
+        status = rows[0]["status"]
+        return "partial" if status in ("ok", "blocked") and (scope.get("year") or scope.get("limit")) else status
 
     def block(self, url: str, reason: str, kind: str = "document") -> None:
         self.record(url, kind, "blocked", reason=reason)
         self.blocked.append({"url": url, "reason": reason})
         logger.warning("blocked: %s (%s)", url, reason)
+
+
+def _execute(db, sql: str, params: list) -> None:
+    db.conn.execute(sql, params)
+
+
+def _open_run(db, spider: str) -> int:
+    db.conn.execute("update crawl_runs set status = 'killed' where status = 'running' and spider = ?", [spider])
+    return db.conn.execute(
+        "insert into crawl_runs (spider, started, status) values (?, ?, 'running')", [spider, now()]
+    ).lastrowid
 
 
 def run_status(stats: dict[str, Any]) -> str:
@@ -183,12 +180,9 @@ class CrawlStateExtension:
         return CrawlState.for_crawler(self.crawler)
 
     def spider_opened(self, spider) -> None:
-        # No item has reached the store yet, so committing here cannot cut one of its batches short.
-        state = self.state
-        state.write("update crawl_runs set status = 'killed' where status = 'running' and spider = ?", [spider.name])
-        state.write("insert into crawl_runs (spider, started, status) values (?, ?, 'running')", [spider.name, now()])
-        self.run_id = state.db.execute("select max(id) from crawl_runs").fetchone()[0]
-        state.db.conn.commit()  # a run that never closes stays 'running' and is marked 'killed' next time
+        writer = self.state.writer
+        self.run_id = writer.call(_open_run, spider.name)
+        writer.commit().result()  # a run that never closes stays 'running' and is marked 'killed' next time
 
     def _stored(self, item, reason: str | None) -> str | None:
         pending = self.state.pending.pop(getattr(item, "source", None), None)
@@ -220,7 +214,10 @@ class CrawlStateExtension:
                                  ensure_ascii=False),
         }  # fmt: skip
         sets = ", ".join(f"{column} = ?" for column in row)
-        self.state.write(f"update crawl_runs set {sets} where id = ?", [*row.values(), self.run_id], commit=True)
+        writer = self.state.writer
+        writer.call(_execute, f"update crawl_runs set {sets} where id = ?", [*row.values(), self.run_id])
+        writer.commit().result()
+        self.state.close()
         self.crawler.stats.set_value("nianbao/run_id", self.run_id)
         logger.info("run %s %s: %s", self.run_id, status, {k: v for k, v in row.items() if k != "detail"})
 

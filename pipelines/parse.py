@@ -27,6 +27,7 @@ from pipelines.document import Document, DocumentError
 from pipelines.formats import to_document
 from pipelines.metadata import extract_metadata
 from pipelines.report import ParsedReport
+from pipelines.rows import report_rows
 from pipelines.sections import split_sections
 from pipelines.segment import Segmenter
 from pipelines.tables import extract_tables
@@ -49,6 +50,7 @@ class ParseInput:
     hints: dict
     region_code: str | None
     attachments: list  # crawler.items.Attachment: the report may be in one of them
+    fetched_at: str | None = None
 
 
 def parse_report(job: ParseInput, parsed: ParsedReport, segmenter: Segmenter, max_bytes: int) -> ParsedReport:
@@ -168,7 +170,9 @@ def _init_worker(engine: str) -> None:
 
 
 def _parse_in_worker(job: ParseInput, parsed: ParsedReport, max_bytes: int) -> ParsedReport:
-    return parse_report(job, parsed, _worker_segmenter, max_bytes)
+    parsed = parse_report(job, parsed, _worker_segmenter, max_bytes)
+    parsed.rows = report_rows(parsed, job)
+    return parsed.for_storage()
 
 
 class ParseReportPipeline:
@@ -206,9 +210,10 @@ class ParseReportPipeline:
         if item.parsed.unchanged:
             return item
         job = ParseInput(item.body, item.source, item.filename, item.content_type, item.encoding,
-                         item.hints, item.region_code, item.attachments)  # fmt: skip
+                         item.hints, item.region_code, item.attachments, item.fetched_at)  # fmt: skip
         if self.pool is None:
             item.parsed = parse_report(job, item.parsed, self.segmenter, self.max_bytes)
+            item.parsed.rows = report_rows(item.parsed, job)
         else:
             item.parsed = await self._in_worker(job, item.parsed)
         return item
@@ -226,4 +231,5 @@ class ParseReportPipeline:
             parsed.error = "parser process died on this document (out of memory or a converter crash)"
             parsed.quality, parsed.reasons, parsed.keep_raw = "error", [parsed.error], True
             parsed.compressed_body = zlib.compress(job.body, 6)
+            parsed.rows = report_rows(parsed, job)
             return parsed

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from typing import Any
 
 from pipelines.document import Document
 from pipelines.metadata import Metadata
@@ -32,3 +33,12 @@ class ParsedReport:
     reasons: list[str] = field(default_factory=list)
     # Soft checks found outside the table extractor (narrative numbers, published date, …).
     checks: list[Check] = field(default_factory=list)
+    # What the store writes (pipelines/rows.py ReportRows), built by the parse pipeline.
+    rows: Any = None
+
+    def for_storage(self) -> ParsedReport:
+        """This report as a parser process sends it back: its rows, without the structured results they
+        were built from (sections, tables, checks, raw body), which would cost the crawling process
+        8× more to unpickle than the rows. Quality, reasons, error and metadata stay; the rest is read
+        from `rows` (e.g. the template: `rows.tables["reports"][0]`)."""
+        return replace(self, document=None, sections=[], tables=TableExtraction(), checks=[], compressed_body=None)

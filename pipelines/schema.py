@@ -109,6 +109,15 @@ def m005_crawl_state_sha256(db: Database) -> None:
     db["crawl_state"].create_index(["sha256"], if_not_exists=True)
 
 
+@migrations()
+def m006_sections_fts_per_batch(db: Database) -> None:
+    # Sections are indexed once per batch by the store (pipelines/store.py ReportBatch), not per row: an
+    # FTS5 index flushes at every savepoint, and the store takes one per report. The delete and update
+    # triggers stay. Rows inserted into `sections` by hand need:
+    #   INSERT INTO sections_fts (sections_fts) VALUES ('rebuild')
+    db.execute("DROP TRIGGER IF EXISTS sections_ai")
+
+
 def open_database(path: str) -> Database:
     """Open (creating or migrating) the reports database in WAL mode, so researchers can read during a run."""
     db = Database(path)
