@@ -17,6 +17,7 @@ import zlib
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import ClassVar
 
 import scrapy
 from scrapy import signals
@@ -72,6 +73,9 @@ class _BoundedItems(scrapy.Spider):
     """
 
     max_in_flight = 32
+    # Nothing is downloaded: without the HTTP handlers Scrapy starts ~0.3 s sooner (importing its
+    # HTTP/1.1 handler builds deprecation shims that inspect the call stack).
+    custom_settings: ClassVar[dict] = {"DOWNLOAD_HANDLERS": {"http": None, "https": None}}
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):

@@ -32,7 +32,7 @@ from typing import Any
 
 from scrapy import signals
 
-from pipelines.writer import DatabaseWriter
+from pipelines.writer import DatabaseWriter, execute, insert_returning_id
 
 logger = logging.getLogger(__name__)
 
@@ -80,11 +80,11 @@ class CrawlState:
 
     def write(self, sql: str, params: list) -> None:
         """Queue one statement (a failure is logged as an error, which fails the run)."""
-        self.writer.submit_logged(_execute, sql, params)
+        self.writer.submit_logged(execute, sql, params)
 
     def query(self, sql: str, params: list) -> list[dict[str, Any]]:
         if self._reader is None:
-            self.writer  # noqa: B018 - creates (and migrates) the database before it is read
+            self.writer.wait_ready()  # the database exists, every migration applied
             self._reader = sqlite3.connect(f"file:{Path(self.path).resolve()}?mode=ro", uri=True)
             self._reader.row_factory = sqlite3.Row
         return [dict(row) for row in self._reader.execute(sql, params)]
@@ -139,17 +139,6 @@ class CrawlState:
         logger.warning("blocked: %s (%s)", url, reason)
 
 
-def _execute(db, sql: str, params: list) -> None:
-    db.conn.execute(sql, params)
-
-
-def _open_run(db, spider: str) -> int:
-    db.conn.execute("update crawl_runs set status = 'killed' where status = 'running' and spider = ?", [spider])
-    return db.conn.execute(
-        "insert into crawl_runs (spider, started, status) values (?, ?, 'running')", [spider, now()]
-    ).lastrowid
-
-
 def run_status(stats: dict[str, Any]) -> str:
     """ok | blocked | failed, from the run's stats (see module docstring)."""
     if stats.get("finish_reason") not in ("finished", None) or stats.get("log_count/ERROR", 0):
@@ -181,7 +170,10 @@ class CrawlStateExtension:
 
     def spider_opened(self, spider) -> None:
         writer = self.state.writer
-        self.run_id = writer.call(_open_run, spider.name)
+        writer.submit_logged(execute, "update crawl_runs set status = 'killed' where status = 'running' and spider = ?",
+                             [spider.name])  # fmt: skip
+        sql = "insert into crawl_runs (spider, started, status) values (?, ?, 'running')"
+        self.run_id = writer.call(insert_returning_id, sql, [spider.name, now()])
         writer.commit().result()  # a run that never closes stays 'running' and is marked 'killed' next time
 
     def _stored(self, item, reason: str | None) -> str | None:
@@ -215,7 +207,7 @@ class CrawlStateExtension:
         }  # fmt: skip
         sets = ", ".join(f"{column} = ?" for column in row)
         writer = self.state.writer
-        writer.call(_execute, f"update crawl_runs set {sets} where id = ?", [*row.values(), self.run_id])
+        writer.call(execute, f"update crawl_runs set {sets} where id = ?", [*row.values(), self.run_id])
         writer.commit().result()
         self.state.close()
         self.crawler.stats.set_value("nianbao/run_id", self.run_id)

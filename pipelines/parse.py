@@ -1,4 +1,4 @@
-"""ParseReportPipeline: raw bytes → metadata, sections, tables, checks, quality, tokens.
+"""ParseReportPipeline: raw bytes → metadata, sections, tables, checks, quality, and the rows to store.
 
 The parsing stages are pure, Scrapy-free functions, run in order by `parse_report`:
 
@@ -6,18 +6,25 @@ The parsing stages are pure, Scrapy-free functions, run in order by `parse_repor
 2. metadata (`pipelines/metadata.py`): title, agency, year, published, 索引号 block, region code;
 3. sections (`pipelines/sections.py`): the six numbered sections, bodies verbatim;
 4. tables (`pipelines/tables/`): canonical cells, consistency checks, quality;
-5. segmentation (`pipelines/segment.py`): jieba-compatible tokens for full-text search.
+5. segmentation (`pipelines/segment.py`): jieba-compatible tokens for full-text search — when
+   `parse_report` is given a segmenter. In a run, the store does it in the database writer process
+   instead (`pipelines/batch.py`): that process has CPU to spare while this stage was the parser
+   process's, the bottleneck of a run, and the 60 MB dictionary is then loaded once, not per parser.
 
-Parsing is CPU-bound, so by default it runs in a worker process (`REPORTS_PARSE_WORKERS`, default 1:
-on 2 cores the crawling-and-writing process is the other busy one, and a second parser measured no
-faster while costing ~100 MB) while the main process keeps crawling and writing; 0 parses inline.
+Parsing is CPU-bound, so by default it runs in a parser process (`REPORTS_PARSE_WORKERS`, default 1:
+on 2 cores the crawling process and the database writer take the other core, and a second parser
+costs memory for little speed) while the crawling process goes on; 0 parses inline.
 """
 
 from __future__ import annotations
 
 import asyncio
 import multiprocessing
+import multiprocessing.connection
+import os
+import pickle
 import re
+import threading
 import zlib
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -53,7 +60,7 @@ class ParseInput:
     fetched_at: str | None = None
 
 
-def parse_report(job: ParseInput, parsed: ParsedReport, segmenter: Segmenter, max_bytes: int) -> ParsedReport:
+def parse_report(job: ParseInput, parsed: ParsedReport, segmenter: Segmenter | None, max_bytes: int) -> ParsedReport:
     _read_page(job, parsed, max_bytes)
     attachments = [_read_attachment(attachment, max_bytes) for attachment in job.attachments]
     parsed.checks += [Check("attachment", url, False, error, hard=False) for url, _, error in attachments if error]
@@ -75,8 +82,9 @@ def parse_report(job: ParseInput, parsed: ParsedReport, segmenter: Segmenter, ma
         unreadable = [error for _, _, error in attachments if error]
         parsed.quality, parsed.reasons = "error", [*unreadable, NOT_A_REPORT, *parsed.reasons]
         parsed.checks.append(Check("input", "document", False, "; ".join([*unreadable, NOT_A_REPORT])))
-    for section in parsed.sections:
-        section.tokens = segmenter.segment(section.body)
+    if segmenter is not None:
+        for section in parsed.sections:
+            section.tokens = segmenter.segment(section.body)
     parsed.format = document.format
     parsed.document = None  # the blocks are not stored; do not ship them back from a worker
     return parsed
@@ -133,6 +141,8 @@ def choose_document(
     Returns (document, URL of the attachment used or None). The page's <meta> tags and 索引号 block
     stay with the chosen document: they describe the report whichever file carries its text.
     """
+    if not attachments:
+        return page, None  # nothing to choose from (and scoring splits the sections once more)
     best, origin = page, None
     best_score = report_score(page) if page is not None else -1
     for url, document in attachments:
@@ -160,59 +170,66 @@ def quality_of(tables: TableExtraction) -> tuple[str, list[str]]:
     return quality(tables)
 
 
-# One segmenter per worker process, built once by the pool initializer.
-_worker_segmenter: Segmenter | None = None
+def _init_worker() -> None:
+    # A parser process outlives a crawling process that was killed (kill -9, OOM): it would wait for
+    # work forever. Exit with the parent instead.
+    parent = multiprocessing.parent_process()
+    if parent is not None:
+        threading.Thread(target=_exit_with, args=(parent.sentinel,), daemon=True).start()
 
 
-def _init_worker(engine: str) -> None:
-    global _worker_segmenter
-    _worker_segmenter = Segmenter(engine)
+def _exit_with(sentinel: int) -> None:
+    multiprocessing.connection.wait([sentinel])
+    os._exit(1)
+
+
+def _ready() -> None:
+    """A no-op job: it makes the pool start a process, which imports this module."""
 
 
 def _parse_in_worker(job: ParseInput, parsed: ParsedReport, max_bytes: int) -> ParsedReport:
-    parsed = parse_report(job, parsed, _worker_segmenter, max_bytes)
-    parsed.rows = report_rows(parsed, job)
+    parsed = parse_report(job, parsed, None, max_bytes)
+    # Pickled here, unpickled only by the database writer: the crawling process passes bytes along.
+    parsed.rows = pickle.dumps(report_rows(parsed, job), pickle.HIGHEST_PROTOCOL)
     return parsed.for_storage()
 
 
 class ParseReportPipeline:
-    def __init__(self, workers: int = 0, engine: str = "rjieba", max_bytes: int = DEFAULT_MAX_BYTES) -> None:
+    def __init__(self, workers: int = 0, max_bytes: int = DEFAULT_MAX_BYTES) -> None:
         self.workers = workers
-        self.engine = engine
         self.max_bytes = max_bytes
         self.pool: ProcessPoolExecutor | None = None
-        self.segmenter: Segmenter | None = None
+        self.opened = False
 
     @classmethod
     def from_crawler(cls, crawler):
         settings = crawler.settings
-        return cls(
-            settings.getint("REPORTS_PARSE_WORKERS", 1),
-            settings.get("REPORTS_SEGMENTER", "rjieba"),
-            settings.getint("REPORTS_MAX_BYTES", DEFAULT_MAX_BYTES),
-        )
+        return cls(settings.getint("REPORTS_PARSE_WORKERS", 1), settings.getint("REPORTS_MAX_BYTES", DEFAULT_MAX_BYTES))
 
     def open_spider(self) -> None:
+        self.opened = True
         if self.workers > 0:
             # spawn, not fork: the parent runs a reactor and threads that a fork would copy half-way.
             context = multiprocessing.get_context("spawn")
-            self.pool = ProcessPoolExecutor(self.workers, context, initializer=_init_worker, initargs=(self.engine,))
-        else:
-            self.segmenter = Segmenter(self.engine)
+            self.pool = ProcessPoolExecutor(self.workers, context, initializer=_init_worker)
+            # The pool starts its processes on demand: start them (and their imports) now, beside the
+            # rest of the crawl's start-up, rather than when the first document arrives.
+            for _ in range(self.workers):
+                self.pool.submit(_ready)
 
     def close_spider(self) -> None:
         if self.pool is not None:
             self.pool.shutdown(wait=True, cancel_futures=True)
 
     async def process_item(self, item):
-        if self.pool is None and self.segmenter is None:
+        if not self.opened:
             self.open_spider()
         if item.parsed.unchanged:
             return item
         job = ParseInput(item.body, item.source, item.filename, item.content_type, item.encoding,
                          item.hints, item.region_code, item.attachments, item.fetched_at)  # fmt: skip
         if self.pool is None:
-            item.parsed = parse_report(job, item.parsed, self.segmenter, self.max_bytes)
+            item.parsed = parse_report(job, item.parsed, None, self.max_bytes)
             item.parsed.rows = report_rows(item.parsed, job)
         else:
             item.parsed = await self._in_worker(job, item.parsed)

@@ -111,11 +111,25 @@ def m005_crawl_state_sha256(db: Database) -> None:
 
 @migrations()
 def m006_sections_fts_per_batch(db: Database) -> None:
-    # Sections are indexed once per batch by the store (pipelines/store.py ReportBatch), not per row: an
+    # Sections are indexed once per batch by the store (pipelines/batch.py ReportBatch), not per row: an
     # FTS5 index flushes at every savepoint, and the store takes one per report. The delete and update
     # triggers stay. Rows inserted into `sections` by hand need:
     #   INSERT INTO sections_fts (sections_fts) VALUES ('rebuild')
     db.execute("DROP TRIGGER IF EXISTS sections_ai")
+
+
+@migrations()
+def m007_cells_checks_without_rowid(db: Database) -> None:
+    # ~160 cells and ~45 checks per report are looked up only by their primary key: stored WITHOUT ROWID
+    # the key is the table, not a second B-tree beside it (measured: a 2,000-report database 125 -> 100 MB,
+    # writing 12 % faster).
+    for table in ("cells", "checks"):
+        create = db.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", [table]).fetchone()[0]
+        db.execute(create.replace(f'"{table}"', f'"{table}_new"', 1) + " WITHOUT ROWID")
+        db.execute(f'INSERT INTO "{table}_new" SELECT * FROM "{table}"')
+        db.execute(f'DROP TABLE "{table}"')
+        db.execute(f'ALTER TABLE "{table}_new" RENAME TO "{table}"')
+    db["checks"].create_index(["rule", "passed"], if_not_exists=True)
 
 
 def open_database(path: str) -> Database:
@@ -124,9 +138,9 @@ def open_database(path: str) -> Database:
     db.enable_wal()
     db.execute("PRAGMA synchronous = NORMAL")
     db.execute("PRAGMA busy_timeout = 10000")
-    # The FTS5 index of a growing database outgrows the default 2 MB page cache quickly; with 64 MB its
-    # pages stay in memory during a run (measured: FTS inserts 2× faster on a 2,000-report ingest).
-    db.execute("PRAGMA cache_size = -65536")
+    # 16 MB of page cache (default 2 MB): B-tree and FTS pages of the batch stay in memory. 64 MB measured
+    # no faster on a 2,000-report ingest once the FTS index was written per batch (m006).
+    db.execute("PRAGMA cache_size = -16384")
     db.execute("PRAGMA foreign_keys = ON")
     migrations.apply(db)
     return db

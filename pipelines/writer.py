@@ -1,32 +1,40 @@
-"""DatabaseWriter: one thread owns the database's one writing connection and its batch transaction.
+"""DatabaseWriter: one process owns the database's writing connection and its batch transaction.
 
-Why a thread: SQLite does its work (B-trees, the FTS5 index, the WAL) with the GIL released, so the
-crawling thread goes on fetching, hashing and handing documents to the parser processes while the
-rows of the previous reports are written — measured ~3 ms of every report's ~6 ms in the crawling
-process before this existed (tests/benchmarks/bench_ingest.py).
+Why a process: SQLite, the FTS index and the WAL cost ~1.5 ms of every report, and in a thread of the
+crawling process every one of the ~25 statements of a report gave the GIL away and waited to get it
+back behind the crawling thread — the writer thread burned twice its own work in that contention
+(tests/benchmarks/bench_ingest.py). In its own process the writing runs beside the crawl.
 
 Everything that writes to the reports database in a run goes through the one writer of that file
 (`DatabaseWriter.acquire`): the store pipeline's report rows and the crawl state (`crawler/state.py`).
 SQLite allows one writer at a time, and sharing the transaction makes a document's crawl state commit
 together with its report rows.
 
-Jobs are `fn(db, *args)` calls run in order in the writer thread, inside a batch transaction that is
-committed every `commit_seconds` (and when idle that long, on `commit()` and on close): a commit costs
-the WAL and the FTS index more than a report's rows, so committing each report would cost more than
-parsing it. Callers that need a report written whole or not at all wrap their job in a savepoint
-(`db.atomic()`); a crash loses at most the last batch of *whole* reports, which the next run writes again.
+Jobs are `fn(db, *args)` calls of module-level functions, given as the function or as its name
+("module:function": the crawling process then need not import what only the writer uses, such as
+sqlite-utils and the cross-year checks), run in order in the writer process, inside a batch transaction that is committed every `commit_seconds` (and when
+idle that long, on `commit()` and on close): a commit costs the WAL and the FTS index more than a
+report's rows, so committing each report would cost more than parsing it. Jobs that must be whole
+or not at all take a savepoint (`db.atomic()`); a crash loses at most the open batch of *whole*
+reports and their crawl state, which the next run fetches and writes again.
 
-Before each commit the writer calls `finish_batch(db)` on its `batch_hooks` (in the writer thread,
-inside the transaction), e.g. the store's per-batch FTS indexing. If a hook or the commit fails, the
-batch is rolled back, every hook's `drop_batch()` is called and the failure is logged as an error (the
-run then ends as failed): a batch is never committed half-finished.
+Before each commit the writer process calls `finish_batch(db)` on its batch hooks (objects named by
+"module:attribute", e.g. the store's per-batch FTS indexing). If a hook or the commit fails, the batch
+is rolled back, each hook's `drop_batch()` is called and the failure is reported to the crawling
+process, which logs it as an error (the run then ends as failed): a batch is never committed
+half-finished.
+
+The writer process ends when the crawling process closes it or dies (its open batch is then lost).
 """
 
 from __future__ import annotations
 
 import asyncio
 import atexit
+import functools
+import importlib
 import logging
+import multiprocessing
 import queue
 import threading
 import time
@@ -35,35 +43,43 @@ from concurrent.futures import Future
 from pathlib import Path
 from typing import Any, ClassVar
 
-from pipelines.schema import open_database
-
 logger = logging.getLogger(__name__)
 
-_COMMIT = object()  # queue markers
-_CLOSE = object()
+BATCH_HOOKS = ("pipelines.batch:REPORT_BATCH",)
+
+
+class WriterError(RuntimeError):
+    """The writer process is gone, or a job failed there (the message carries its traceback)."""
 
 
 class DatabaseWriter:
     _shared: ClassVar[dict[str, DatabaseWriter]] = {}
     _shared_lock = threading.Lock()
 
-    def __init__(self, path: str, commit_seconds: float = 1.0) -> None:
+    def __init__(self, path: str, commit_seconds: float = 1.0, hooks: tuple[str, ...] = BATCH_HOOKS) -> None:
         self.path = path
-        self.commit_seconds = commit_seconds
-        self.batch_hooks: list = []  # objects with finish_batch(db) and drop_batch(), see the module doc
         self.users = 0  # acquire() / release() count for the shared writer of a path
         self.closed = False
-        self.batch_jobs = 0  # jobs run in the open batch (for the log line of a failed commit)
-        self._jobs: queue.SimpleQueue = queue.SimpleQueue()
+        self._futures: dict[int, Future] = {}
+        self._next_id = 0
+        self._lock = threading.Lock()
         self._ready: Future = Future()
-        self._thread = threading.Thread(target=self._run, name=f"nianbao-writer:{Path(path).name}", daemon=True)
-        self._thread.start()
-        self._ready.result()  # the schema exists (or opening failed, raised here) before anyone reads
+        context = multiprocessing.get_context("spawn")  # the parent runs a reactor and threads: no fork
+        jobs_in, self._jobs = context.Pipe(duplex=False)
+        self._results, results_out = context.Pipe(duplex=False)
+        self._process = context.Process(
+            target=serve, args=(path, commit_seconds, hooks, jobs_in, results_out), name="nianbao-writer", daemon=True
+        )
+        self._process.start()
+        jobs_in.close()
+        results_out.close()
+        self._receiver = threading.Thread(target=self._receive, name="nianbao-writer-results", daemon=True)
+        self._receiver.start()
 
     # -- the shared writer of a database file -------------------------------------------------------
     @classmethod
     def acquire(cls, path: str, commit_seconds: float = 1.0) -> DatabaseWriter:
-        """The one writer of `path` in this process (created on first use); `release()` when done."""
+        """The one writer of `path` in this process (started on first use); `release()` when done."""
         key = str(Path(path).resolve())
         with cls._shared_lock:
             writer = cls._shared.get(key)
@@ -74,7 +90,7 @@ class DatabaseWriter:
             return writer
 
     def release(self) -> None:
-        """Drop one user; the last one commits and closes the connection."""
+        """Drop one user; the last one commits and stops the writer."""
         with self._shared_lock:
             self.users -= 1
             if self.users > 0:
@@ -83,104 +99,88 @@ class DatabaseWriter:
         self.close()
 
     # -- jobs ---------------------------------------------------------------------------------------
-    def submit(self, fn: Callable, *args: Any) -> Future:
-        """Run `fn(db, *args)` in the writer thread, after every job submitted before it."""
-        if self.closed:
-            raise RuntimeError(f"the database writer of {self.path} is closed")
-        future: Future = Future()
-        self._jobs.put((fn, args, future))
-        return future
+    def wait_ready(self) -> None:
+        """Block until the database exists with every migration applied (raises if it could not open)."""
+        self._ready.result()
 
-    def submit_logged(self, fn: Callable, *args: Any) -> Future:
-        """`submit`, for callers that do not wait: a failure is logged as an error (the run fails)."""
-        future = self.submit(fn, *args)
-        future.add_done_callback(_log_failure)
-        return future
+    def submit(self, fn: Callable | str, *args: Any) -> Future:
+        """Run `fn(db, *args)` in the writer process, after every job submitted before it."""
+        return self._send("job", fn, args, reply=True)
 
-    async def run(self, fn: Callable, *args: Any) -> Any:
+    def submit_logged(self, fn: Callable | str, *args: Any) -> None:
+        """`submit` for callers that do not wait: only a failure comes back, and is logged as an error."""
+        self._send("job", fn, args, reply=False)
+
+    async def run(self, fn: Callable | str, *args: Any) -> Any:
         """`submit` and await the result without blocking the event loop."""
         return await asyncio.wrap_future(self.submit(fn, *args))
 
-    def call(self, fn: Callable, *args: Any) -> Any:
+    def call(self, fn: Callable | str, *args: Any) -> Any:
         """`submit` and wait (blocks the calling thread until every earlier job has run)."""
         return self.submit(fn, *args).result()
 
     def commit(self) -> Future:
         """Commit the open batch as soon as the jobs before this call have run."""
-        future: Future = Future()
-        self._jobs.put((_COMMIT, (), future))
-        return future
+        return self._send("commit", None, (), reply=True)
 
     def close(self) -> None:
-        """Commit, close the connection and stop the thread (waits for every queued job)."""
+        """Commit, close the connection and stop the writer process (waits for every queued job)."""
         if self.closed:
             return
+        try:
+            self._send("close", None, (), reply=True).result()
+        except WriterError as exc:
+            logger.error("database writer of %s: %s", self.path, exc)
         self.closed = True
-        self._jobs.put((_CLOSE, (), None))
-        self._thread.join()
+        self._process.join(timeout=60)
+        self._receiver.join(timeout=5)
+        self._jobs.close()
 
-    # -- the writer thread --------------------------------------------------------------------------
-    def _run(self) -> None:
-        try:
-            db = open_database(self.path)
-        except BaseException as exc:  # handed to the thread that created the writer
-            self.closed = True
-            self._ready.set_exception(exc)
-            return
-        self._ready.set_result(None)
-        batch_started = 0.0
+    def _send(self, kind: str, fn, args: tuple, reply: bool) -> Future | None:
+        with self._lock:
+            if self.closed:
+                raise WriterError(f"the database writer of {self.path} is closed")
+            self._next_id += 1
+            job_id = self._next_id
+            future: Future | None = None
+            if reply:
+                future = self._futures[job_id] = Future()
+            try:
+                self._jobs.send((kind, job_id, fn, args, reply))
+            except OSError as exc:
+                self._futures.pop(job_id, None)
+                raise WriterError(f"the database writer of {self.path} is gone: {exc}") from exc
+        return future
+
+    def _receive(self) -> None:
+        """Results from the writer process (a thread: blocking `call()`s must not need the event loop)."""
         while True:
-            timeout = None
-            if db.conn.in_transaction:
-                timeout = max(0.0, batch_started + self.commit_seconds - time.monotonic())
             try:
-                fn, args, future = self._jobs.get(timeout=timeout)
-            except queue.Empty:  # idle for commit_seconds with a batch open: make it visible to readers
-                self._commit(db)
-                continue
-            if fn is _CLOSE:
-                self._commit(db)
-                db.close()
-                return
-            if fn is _COMMIT:
-                self._commit(db)
-                future.set_result(None)
-                continue
-            if not future.set_running_or_notify_cancel():
-                continue
-            if not db.conn.in_transaction:
-                db.conn.execute("BEGIN")
-                batch_started = time.monotonic()
-            try:
-                result = fn(db, *args)
-            except BaseException as exc:  # the caller gets it through the future
-                future.set_exception(exc)
+                kind, job_id, value = self._results.recv()
+            except (EOFError, OSError):
+                break
+            if kind == "ready":
+                self._ready.set_result(None)
+            elif kind == "failed to open":
+                self._ready.set_exception(WriterError(value))
+            elif kind == "batch failed":
+                logger.error("database %s: %s", self.path, value)
             else:
-                future.set_result(result)
-            self.batch_jobs += 1
-            if time.monotonic() - batch_started >= self.commit_seconds:
-                self._commit(db)
-
-    def _commit(self, db) -> None:
-        if not db.conn.in_transaction:
-            return
-        jobs, self.batch_jobs = self.batch_jobs, 0
-        try:
-            for hook in self.batch_hooks:
-                hook.finish_batch(db)
-            db.conn.execute("COMMIT")
-        except Exception:
-            logger.exception("database %s: batch of %d writes rolled back", self.path, jobs)
-            if db.conn.in_transaction:
-                db.conn.execute("ROLLBACK")
-            for hook in self.batch_hooks:
-                hook.drop_batch()
-
-
-def _log_failure(future: Future) -> None:
-    if not future.cancelled() and future.exception() is not None:
-        exc = future.exception()
-        logger.error("database write failed: %s: %s", type(exc).__name__, exc, exc_info=exc)
+                future = self._futures.pop(job_id, None)
+                if future is None:  # a fire-and-forget job that failed
+                    logger.error("database write failed: %s", value)
+                elif kind == "ok":
+                    future.set_result(value)
+                else:
+                    future.set_exception(WriterError(value))
+        self.closed = True
+        gone = WriterError(f"the database writer process of {self.path} ended")
+        if not self._ready.done():
+            self._ready.set_exception(gone)
+        with self._lock:
+            pending, self._futures = self._futures, {}
+        for future in pending.values():
+            future.set_exception(gone)
 
 
 @atexit.register
@@ -188,3 +188,121 @@ def _close_all() -> None:
     """Commit whatever a process leaves open at a normal exit (a killed one loses the open batch)."""
     for writer in list(DatabaseWriter._shared.values()):
         writer.close()
+
+
+# -- job functions for callers without their own module-level function --------------------------------
+def execute(db, sql: str, params: list) -> None:
+    db.conn.execute(sql, params)
+
+
+def insert_returning_id(db, sql: str, params: list) -> int:
+    return db.conn.execute(sql, params).lastrowid
+
+
+# -- the writer process -----------------------------------------------------------------------------
+_STOP = object()
+
+
+def serve(path: str, commit_seconds: float, hook_names: tuple[str, ...], jobs, results) -> None:
+    """The writer process: run jobs in order in batch transactions (see the module docstring)."""
+    from pipelines.schema import open_database  # here, not at the top: the crawling process needs none of it
+
+    try:
+        db = open_database(path)
+        hooks = [_resolve(name) for name in hook_names]
+    except Exception as exc:
+        results.send(("failed to open", 0, f"cannot open {path}: {type(exc).__name__}: {exc}"))
+        return
+    results.send(("ready", 0, None))
+    inbox: queue.SimpleQueue = queue.SimpleQueue()
+    # A thread keeps the pipe drained, so the crawling process never blocks on a full pipe while a
+    # commit runs here.
+    threading.Thread(target=_read_jobs, args=(jobs, inbox), daemon=True).start()
+    batch = _Batch(db, hooks, results)
+    while True:
+        timeout = None
+        if db.conn.in_transaction:
+            timeout = max(0.0, batch.started + commit_seconds - time.monotonic())
+        try:
+            message = inbox.get(timeout=timeout)
+        except queue.Empty:  # idle for commit_seconds with a batch open: make it visible to readers
+            batch.commit()
+            continue
+        if message is _STOP:  # the crawling process died: its open batch is lost, as in a crash
+            batch.rollback()
+            db.close()
+            return
+        kind, job_id, fn, args, reply = message
+        if kind == "close":
+            batch.commit()
+            db.close()
+            results.send(("ok", job_id, None))
+            return
+        if kind == "commit":
+            batch.commit()
+            results.send(("ok", job_id, None))
+            continue
+        batch.begin()
+        try:
+            value = (_resolve(fn) if isinstance(fn, str) else fn)(db, *args)
+        except Exception as exc:
+            results.send(("error", job_id, _describe(exc)))
+        else:
+            if reply:
+                results.send(("ok", job_id, value))
+        if time.monotonic() - batch.started >= commit_seconds:
+            batch.commit()
+
+
+def _read_jobs(jobs, inbox: queue.SimpleQueue) -> None:
+    while True:
+        try:
+            inbox.put(jobs.recv())
+        except (EOFError, OSError):
+            inbox.put(_STOP)
+            return
+
+
+class _Batch:
+    def __init__(self, db, hooks: list, results) -> None:
+        self.db, self.hooks, self.results = db, hooks, results
+        self.started = 0.0
+        self.jobs = 0
+
+    def begin(self) -> None:
+        if not self.db.conn.in_transaction:
+            self.db.conn.execute("BEGIN")
+            self.started = time.monotonic()
+        self.jobs += 1
+
+    def commit(self) -> None:
+        if not self.db.conn.in_transaction:
+            return
+        try:
+            for hook in self.hooks:
+                hook.finish_batch(self.db)
+            self.db.conn.execute("COMMIT")
+            self.jobs = 0
+        except Exception as exc:
+            message = f"batch of {self.jobs} writes rolled back: {_describe(exc)}"
+            self.rollback()
+            self.results.send(("batch failed", 0, message))
+
+    def rollback(self) -> None:
+        if self.db.conn.in_transaction:
+            self.db.conn.execute("ROLLBACK")
+        for hook in self.hooks:
+            hook.drop_batch()
+        self.jobs = 0
+
+
+@functools.cache
+def _resolve(name: str):
+    module, attribute = name.split(":")
+    return getattr(importlib.import_module(module), attribute)
+
+
+def _describe(exc: BaseException) -> str:
+    import traceback
+
+    return f"{type(exc).__name__}: {exc}\n" + "".join(traceback.format_exception(exc)[-3:])
