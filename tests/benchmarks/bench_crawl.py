@@ -7,12 +7,14 @@ asyncio keep-alive server (`python -m crawler.portalserver`, its own process), t
 `scrapy crawl annual_reports` twice in fresh processes — ITEM_PIPELINES as configured, and empty —
 with DOWNLOAD_DELAY 0, AutoThrottle off and per-host concurrency raised (politeness is not what is
 measured here). Prints pages/s (responses received / elapsed, from Scrapy's stats) for both, their
-ratio, and the crawler's RSS when 500/1000/2000 reports had been scraped.
+ratio, the RSS of the crawler and of its process tree (parser and database writer processes) when
+500/1000/2000 reports had been scraped, and the CPU seconds of each process at the end.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import resource
@@ -33,7 +35,7 @@ class RssProbe:
     """Extension loaded into the measured crawl: RSS at report counts, final stats → BENCH_OUT."""
 
     def __init__(self, crawler):
-        self.crawler, self.count, self.rss = crawler, 0, {}
+        self.crawler, self.count, self.rss, self.cpu = crawler, 0, {}, {}
         crawler.signals.connect(self.scraped, signal=signals.item_scraped)
         crawler.signals.connect(self.closed, signal=signals.spider_closed)
 
@@ -44,7 +46,8 @@ class RssProbe:
     def scraped(self, item, spider):
         self.count += 1
         if self.count in MARKS:
-            self.rss[self.count] = psutil.Process().memory_info().rss // 2**20
+            self.rss[self.count] = _tree_rss_mib()
+            self.cpu = _tree_cpu()  # the parser and writer processes have ended by spider_closed
 
     def closed(self, spider, reason):
         stats = self.crawler.stats.get_stats()
@@ -54,9 +57,31 @@ class RssProbe:
             "reports": self.count,
             "rss_mib": self.rss,
             "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024,
+            "cpu": self.cpu,
             "status": stats.get("nianbao/run_status"),
         }
         Path(self.crawler.settings["BENCH_OUT"]).write_text(json.dumps(out))
+
+
+def _tree_rss_mib() -> dict[str, int]:
+    """RSS of the crawling process and of the whole tree (parser and database writer processes)."""
+    main = psutil.Process()
+    rss = main.memory_info().rss
+    children = 0
+    for child in main.children(recursive=True):
+        with contextlib.suppress(psutil.NoSuchProcess):
+            children += child.memory_info().rss
+    return {"crawler": rss // 2**20, "tree": (rss + children) // 2**20}
+
+
+def _tree_cpu() -> dict[str, float]:
+    """CPU seconds so far of the crawling process and of each child process (by pid)."""
+    main = psutil.Process()
+    out = {"crawler": round(sum(main.cpu_times()[:2]), 1)}
+    for child in main.children(recursive=True):
+        with contextlib.suppress(psutil.NoSuchProcess):
+            out[str(child.pid)] = round(sum(child.cpu_times()[:2]), 1)
+    return out
 
 
 def departments_for(reports: int) -> int:
@@ -119,7 +144,7 @@ def main() -> None:
         rate = r["responses"] / r["elapsed"] if r["elapsed"] else 0
         print(
             f"{label:>5}: {r['reports']} reports, {r['responses']} responses in {r['elapsed']:.1f} s = {rate:.0f} pages/s; "
-            f"RSS MiB at {r['rss_mib']}, peak {r['peak_rss_mib']}; run {r['status']}"
+            f"RSS MiB at {r['rss_mib']}, crawler peak {r['peak_rss_mib']}; run {r['status']}; CPU s {r['cpu']}"
         )
     rates = {k: r["responses"] / r["elapsed"] for k, r in results.items() if r["elapsed"]}
     if len(rates) == 2:
