@@ -14,6 +14,8 @@ import sys
 import time
 from pathlib import Path
 
+import psutil
+
 REPO = Path(__file__).resolve().parents[2]
 TRS = "http://trs.mock/zfxxgk/zfxxgknb/index.html"
 
@@ -77,8 +79,12 @@ def test_killed_run_then_rerun_completes_without_duplicates(mock_portal, tmp_pat
             break
         time.sleep(0.1)
     assert proc.poll() is None, "the crawl finished before it could be killed"
+    helpers = psutil.Process(proc.pid).children(recursive=True)  # parser and database writer processes
+    assert len(helpers) >= 2
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
+    _, alive = psutil.wait_procs(helpers, timeout=10)
+    assert not alive, f"helper processes outlived the killed crawl: {[p.cmdline() for p in alive]}"
     stored_before = _count(db)
     assert 0 < stored_before < len(mock_portal.expected["trs.mock"])
     del mock_portal.delays["trs.mock"]
