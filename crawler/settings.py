@@ -28,9 +28,10 @@ ITEM_PIPELINES = {
 }
 
 REPORTS_DB = "data/reports.db"  # the researchers' database (../shared/spec/database.md)
-REPORTS_SEGMENTER = "rjieba"  # or "jieba" (reference engine, ~35× slower)
+REPORTS_SEGMENTER = "rjieba"  # or "jieba" (reference engine, ~35× slower); runs in the database writer process
 REPORTS_MAX_BYTES = 40 * 1024 * 1024  # larger documents are recorded as errors, not parsed
-# Parser processes (0 = parse in the crawling process); on 2 cores one measured as fast as two, 100 MB lighter.
+# Parser processes (0 = parse in the crawling process). On 2 cores one is enough: the crawling process and
+# the database writer process take the other core (tests/benchmarks/bench_ingest.py).
 REPORTS_PARSE_WORKERS = 1
 REPORTS_COMMIT_SECONDS = 1.0  # reports are written one savepoint each and committed together this often
 
