@@ -63,3 +63,47 @@ def test_missing_tables_are_explained_in_checks():
     parsed = parse(ReportItem(source="x.txt", body=corpus_doc("013_hebei-hrss-dept-2023.txt").read_bytes()))
     assert {c.scope for c in parsed.checks if c.rule == "table" and not c.passed} == {
         "active_disclosure", "applications", "review_litigation"}  # fmt: skip
+
+
+def test_a_parser_process_that_dies_costs_only_its_document(tmp_path):
+    """Killed mid-run (OOM killer, a converter crash): that document is recorded as an error, a new
+    parser process takes the next one, and what the dead one sends back is the same kind of result."""
+    import asyncio
+    import pickle
+    from concurrent.futures import ThreadPoolExecutor
+
+    import psutil
+
+    from pipelines.parse import ParseReportPipeline
+
+    def run(coroutine):  # the test session's reactor owns this thread's event loop
+        with ThreadPoolExecutor(1) as thread:
+            return thread.submit(asyncio.run, coroutine).result()
+
+    report = corpus_doc("007_hebei-education-dept-2023.txt").read_bytes()
+    pipeline = ParseReportPipeline(workers=1)
+    pipeline.open_spider()
+    try:
+
+        def item(name: str) -> ReportItem:
+            made = ReportItem(source=str(tmp_path / name), body=report, filename=name)
+            made.parsed = ParsedReport(report_id=name, content_sha256="y")
+            return made
+
+        first = run(pipeline.process_item(item("a.txt")))
+        assert first.parsed.quality != "error" and isinstance(first.parsed.rows, bytes)
+        parsers = [p for p in psutil.Process().children() if "spawn_main" in " ".join(p.cmdline())]
+        assert len(parsers) == 1
+        parsers[0].kill()
+        parsers[0].wait(5)
+        died = run(pipeline.process_item(item("b.txt")))
+        assert died.parsed.quality == "error" and "parser process died" in died.parsed.error
+        rows = died.parsed.rows.tables
+        assert rows["checks"][0][2:5] == ("input", "document", 0) and rows["documents"]  # raw kept for reparse
+        after = run(pipeline.process_item(item("c.txt")))
+        assert after.parsed.quality == first.parsed.quality
+        assert pickle.loads(after.parsed.rows).tables["cells"] == [
+            ("c.txt", *cell[1:]) for cell in pickle.loads(first.parsed.rows).tables["cells"]
+        ]
+    finally:
+        pipeline.close_spider()
