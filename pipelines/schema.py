@@ -133,14 +133,25 @@ def m007_cells_checks_without_rowid(db: Database) -> None:
 
 
 def open_database(path: str) -> Database:
-    """Open (creating or migrating) the reports database in WAL mode, so researchers can read during a run."""
+    """Open (creating or migrating) the reports database in WAL mode, so researchers can read during a run.
+
+    Two runs may open one file at the same moment (a nightly crawl and an ingest): the busy timeout
+    comes first, so that neither fails on the other's lock, and the migrations run in one IMMEDIATE
+    transaction, so that the second sees what the first applied instead of applying it again.
+    """
     db = Database(path)
+    db.execute("PRAGMA busy_timeout = 10000")
     db.enable_wal()
     db.execute("PRAGMA synchronous = NORMAL")
-    db.execute("PRAGMA busy_timeout = 10000")
     # 16 MB of page cache (default 2 MB): B-tree and FTS pages of the batch stay in memory. 64 MB measured
     # no faster on a 2,000-report ingest once the FTS index was written per batch (m006).
     db.execute("PRAGMA cache_size = -16384")
     db.execute("PRAGMA foreign_keys = ON")
-    migrations.apply(db)
+    db.conn.execute("BEGIN IMMEDIATE")
+    try:
+        migrations.apply(db)  # each migration in a savepoint of this transaction
+        db.conn.execute("COMMIT")
+    except BaseException:
+        db.conn.execute("ROLLBACK")
+        raise
     return db

@@ -324,7 +324,10 @@ class _Batch:
 
     def begin(self) -> None:
         if not self.db.conn.in_transaction:
-            self.db.conn.execute("BEGIN")
+            # IMMEDIATE: take the write lock now (waiting up to busy_timeout while another process's
+            # writer commits) rather than at the first write, where a read snapshot taken before that
+            # commit would fail at once (SQLITE_BUSY_SNAPSHOT) — e.g. a crawl and an ingest on one file.
+            self.db.conn.execute("BEGIN IMMEDIATE")
             self.started = time.monotonic()
         self.jobs += 1
 

@@ -160,3 +160,30 @@ def test_sections_without_tokens_are_segmented_by_the_writer(tmp_path):
         writer.release()
     (tokens,) = rows_of(db, "select tokens from sections")[0]
     assert "政府信息公开" in tokens.split() and fts(db, "政府信息公开") == ["c"]
+
+
+def read_then_write(db, seconds: float) -> None:
+    """Writer job: read, wait, write (like the cross-year checks: they read before they write)."""
+    db.conn.execute("select count(*) from crawl_state").fetchall()
+    time.sleep(seconds)
+    db.conn.execute("insert into crawl_state (url, kind) values ('http://a/late', 'document')")
+
+
+def test_two_runs_can_write_to_one_database_at_the_same_time(tmp_path):
+    """A nightly crawl and an ingest on one file: each writer holds the write lock for its whole batch,
+    so the other's commit cannot land between a job's read and its write (SQLITE_BUSY_SNAPSHOT)."""
+    db = str(tmp_path / "w.db")
+    first, second = DatabaseWriter(db, commit_seconds=0.2), DatabaseWriter(db, commit_seconds=0.2)
+    try:
+        first.wait_ready()
+        second.wait_ready()
+        pending = first.submit(read_then_write, 0.6)
+        time.sleep(0.2)  # the first writer is inside its job now
+        second.call(execute, "insert into crawl_state (url, kind) values ('http://b/1', 'document')", [])
+        second.commit().result()
+        pending.result()
+        first.commit().result()
+    finally:
+        first.close()
+        second.close()
+    assert rows_of(db, "select url from crawl_state order by url") == [("http://a/late",), ("http://b/1",)]
