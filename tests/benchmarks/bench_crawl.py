@@ -1,14 +1,15 @@
 """Crawl benchmark: a 2,000-report synthetic TRS portal on loopback, with all pipelines and with none.
 
-    python tests/benchmarks/bench_crawl.py [--reports 2000] [--concurrency 16]
+    python tests/benchmarks/bench_crawl.py [--reports 2000] [--concurrency 16] [--repeat 3] [--workers N]
 
 Writes the portal (crawler/demo_portal.py, seeded) to a temp dir, serves it from the preloaded
 asyncio keep-alive server (`python -m crawler.portalserver`, its own process), then runs
 `scrapy crawl annual_reports` twice in fresh processes — ITEM_PIPELINES as configured, and empty —
 with DOWNLOAD_DELAY 0, AutoThrottle off and per-host concurrency raised (politeness is not what is
-measured here). Prints pages/s (responses received / elapsed, from Scrapy's stats) for both, their
+measured here), `--repeat` times each, interleaved: on this machine the same crawl varies by ±15 %
+from one minute to the next, so the medians are compared. Prints pages/s (responses received / elapsed, from Scrapy's stats) for both, their
 ratio, the RSS of the crawler and of its process tree (parser and database writer processes) when
-500/1000/2000 reports had been scraped, and the CPU seconds of each process at the end.
+a quarter, half and all of the reports had been scraped, and the CPU seconds of each process at the end.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import contextlib
 import json
 import os
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -28,7 +30,6 @@ from scrapy import signals
 
 REPO = Path(__file__).resolve().parents[2]
 HOST = "bench.nianbao.test"
-MARKS = (500, 1000, 2000)
 
 
 class RssProbe:
@@ -36,6 +37,7 @@ class RssProbe:
 
     def __init__(self, crawler):
         self.crawler, self.count, self.rss, self.cpu = crawler, 0, {}, {}
+        self.marks = {int(n) for n in crawler.settings["BENCH_MARKS"].split(",")}
         crawler.signals.connect(self.scraped, signal=signals.item_scraped)
         crawler.signals.connect(self.closed, signal=signals.spider_closed)
 
@@ -45,7 +47,7 @@ class RssProbe:
 
     def scraped(self, item, spider):
         self.count += 1
-        if self.count in MARKS:
+        if self.count in self.marks:
             self.rss[self.count] = _tree_rss_mib()
             self.cpu = _tree_cpu()  # the parser and writer processes have ended by spider_closed
 
@@ -95,12 +97,13 @@ def start_server(root: Path) -> tuple[subprocess.Popen, int]:
     return proc, int(proc.stdout.readline())
 
 
-def crawl(port: int, work: Path, label: str, pipelines: bool, concurrency: int, workers: int | None) -> dict:
+def crawl(port: int, work: Path, label: str, pipelines: bool, concurrency: int, workers: int | None, marks) -> dict:
     out = work / f"{label}.json"
     settings = {
         "REPORTS_DB": str(work / f"{label}.db"), "LOOPBACK_ROUTES": json.dumps({HOST: f"127.0.0.1:{port}"}),
         "DOWNLOAD_DELAY": "0", "AUTOTHROTTLE_ENABLED": "False", "CONCURRENT_REQUESTS": str(concurrency),
         "CONCURRENT_REQUESTS_PER_DOMAIN": str(concurrency), "LOG_LEVEL": "WARNING", "BENCH_OUT": str(out),
+        "BENCH_MARKS": ",".join(str(n) for n in marks),
         "EXTENSIONS": json.dumps({"crawler.state.CrawlStateExtension": 500, "bench_crawl.RssProbe": 600}),
     }  # fmt: skip
     if not pipelines:
@@ -120,6 +123,7 @@ def main() -> None:
     parser.add_argument("--reports", type=int, default=2000)
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--workers", type=int, default=None, help="REPORTS_PARSE_WORKERS for the full run")
+    parser.add_argument("--repeat", type=int, default=3, help="interleaved bare/full pairs (medians are compared)")
     args = parser.parse_args()
     sys.path.insert(0, str(REPO))
     from crawler.demo_portal import build_portal
@@ -133,22 +137,31 @@ def main() -> None:
             f"portal: {len(portal.reports)} reports, {len(portal.files)} files, mean page {sum(sizes) / len(sizes) / 1024:.1f} KB"
         )
         server, port = start_server(work / "portal")
+        marks = (len(portal.reports) // 4, len(portal.reports) // 2, len(portal.reports))
+        runs: dict[str, list[dict]] = {"bare": [], "full": []}
         try:
-            results = {
-                label: crawl(port, work, label, label == "full", args.concurrency, args.workers)
-                for label in ("bare", "full")
-            }
+            for i in range(args.repeat):  # interleaved, so that a slow spell of the machine hits both
+                folder = work / f"run{i}"  # fresh databases for every pair
+                folder.mkdir()
+                for label in ("bare", "full"):
+                    full = label == "full"
+                    runs[label].append(crawl(port, folder, label, full, args.concurrency, args.workers, marks))
         finally:
             server.kill()
-    for label, r in results.items():
-        rate = r["responses"] / r["elapsed"] if r["elapsed"] else 0
-        print(
-            f"{label:>5}: {r['reports']} reports, {r['responses']} responses in {r['elapsed']:.1f} s = {rate:.0f} pages/s; "
-            f"RSS MiB at {r['rss_mib']}, crawler peak {r['peak_rss_mib']}; run {r['status']}; CPU s {r['cpu']}"
-        )
-    rates = {k: r["responses"] / r["elapsed"] for k, r in results.items() if r["elapsed"]}
-    if len(rates) == 2:
-        print(f"full / bare = {rates['full'] / rates['bare']:.0%} (target >= 50%)")
+    rates: dict[str, list[float]] = {}
+    for label, results in runs.items():
+        for r in results:
+            rate = r["responses"] / r["elapsed"] if r["elapsed"] else 0
+            rates.setdefault(label, []).append(rate)
+            print(
+                f"{label:>5}: {r['reports']} reports, {r['responses']} responses in {r['elapsed']:.1f} s = {rate:.0f} pages/s; "
+                f"RSS MiB at {r['rss_mib']}, crawler peak {r['peak_rss_mib']}; run {r['status']}; CPU s {r['cpu']}"
+            )
+    if all(rates.values()):
+        bare, full = (statistics.median(rates[k]) for k in ("bare", "full"))
+        pairs = ", ".join(f"{f / b:.0%}" for b, f in zip(rates["bare"], rates["full"], strict=True))
+        print(f"median: bare {bare:.0f} pages/s, full {full:.0f} pages/s; full / bare = {full / bare:.0%} "
+              f"(target >= 50%; per interleaved pair: {pairs})")  # fmt: skip
 
 
 if __name__ == "__main__":
