@@ -210,6 +210,8 @@ class DatabaseWriter:
         gone = WriterError(f"the database writer process of {self.path} ended")
         if not self._ready.done():
             self._ready.set_exception(gone)
+        elif self._ready.exception() is not None:
+            gone = self._ready.exception()  # it could not open the database: say why to every caller
         with self._lock:
             pending, self._futures = self._futures, {}
         for future in pending.values():
