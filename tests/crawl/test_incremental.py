@@ -1,11 +1,14 @@
 """Nightly runs: conditional requests, no item for an unchanged body, changed reports re-parsed,
 early stop on pages of known reports (and -a full=1 sweeping everything), one crawl_runs row per run."""
 
+import hashlib
 import re
 
 import pytest_twisted
 from conftest import rows, run_crawl
 from test_trs import TrsMock
+
+from crawler import settings as project_settings
 
 DETAIL = re.compile(r"/t\d{8}_\d+\.html$")
 
@@ -32,15 +35,26 @@ async def test_second_run_fetches_no_unchanged_body(mock_portal, tmp_path):
 @pytest_twisted.ensureDeferred
 async def test_changed_report_is_reparsed(mock_portal, tmp_path):
     db = tmp_path / "r.db"
-    await run_crawl(TrsMock, db, mock_portal.routes)
+    with_pipelines = {"ITEM_PIPELINES": project_settings.ITEM_PIPELINES, "REPORTS_PARSE_WORKERS": 0}
+    await run_crawl(TrsMock, db, mock_portal.routes, settings=with_pipelines)
     url = "http://trs.mock/zfxxgk/zfxxgknb/202404/t20240402_5000002.html"  # on page 1 of the column
     key = url.removeprefix("http://")
     old_sha = rows(db, "select sha256 from crawl_state where url = ?", url)[0][0]
-    mock_portal.server.set(key, mock_portal.files[key].replace(b"</body>", b"<p>\xe6\x9b\xb4\xe6\xad\xa3</p></body>"))
-    second = await run_crawl(TrsMock, db, mock_portal.routes)
+    rid, old_report_sha = rows(db, "select id, content_sha256 from reports where source = ?", url)[0]
+    before = rows(db, "select (select count(*) from reports), (select count(*) from cells where report_id = ?)", rid)
+    changed = mock_portal.files[key].replace(b"</body>", b"<p>\xe6\x9b\xb4\xe6\xad\xa3</p></body>")
+    mock_portal.server.set(key, changed)
+    second = await run_crawl(TrsMock, db, mock_portal.routes, settings=with_pipelines)
     assert second.sources == {url}
     assert second.stats["nianbao/changed"] == 1 and "nianbao/new" not in second.stats
     assert rows(db, "select sha256 != ? from crawl_state where url = ?", old_sha, url) == [(1,)]
+    # the report's own rows were replaced, in place: same id, new content, nothing duplicated
+    assert rows(db, "select id, content_sha256 != ? from reports where source = ?", old_report_sha, url) == [(rid, 1)]
+    assert rows(db, "select sha256 from documents where report_id = ? and seq = 0", rid) == [
+        (hashlib.sha256(changed).hexdigest(),)
+    ]
+    after = rows(db, "select (select count(*) from reports), (select count(*) from cells where report_id = ?)", rid)
+    assert after == before
 
 
 @pytest_twisted.ensureDeferred
