@@ -62,9 +62,13 @@ class ParseInput:
 
 def parse_report(job: ParseInput, parsed: ParsedReport, segmenter: Segmenter | None, max_bytes: int) -> ParsedReport:
     _read_page(job, parsed, max_bytes)
-    attachments = [_read_attachment(attachment, max_bytes) for attachment in job.attachments]
+    page_score = report_score(parsed.document) if parsed.document is not None and job.attachments else -1
+    # No attachment can beat a page that holds the whole report (portals often attach a PDF copy of
+    # the page): reading them would only cost time — a real PDF takes longer than the page itself.
+    unread = job.attachments if page_score < WHOLE_REPORT_SCORE else []
+    attachments = [_read_attachment(attachment, max_bytes) for attachment in unread]
     parsed.checks += [Check("attachment", url, False, error, hard=False) for url, _, error in attachments if error]
-    document, origin = choose_document(parsed.document, [(url, doc) for url, doc, _ in attachments if doc])
+    document, origin = choose_document(parsed.document, [(url, doc) for url, doc, _ in attachments if doc], page_score)
     if document is None:
         errors = [parsed.error] + [error for _, _, error in attachments if error]
         parsed.error = "; ".join(dict.fromkeys(error for error in errors if error)) or "no readable document"
@@ -126,6 +130,7 @@ def _read_attachment(attachment, max_bytes: int) -> tuple[str, Document | None, 
 
 # A document «looks like the report» by its numbered sections and the statistical tables' labels.
 _TABLE_MARKERS = re.compile(r"本年新收|本年制发件数|本年新制作数量|结果维持|申请人情况")
+WHOLE_REPORT_SCORE = 6 + 3  # all six sections (numbered in order, so at most six) and the tables
 
 
 def report_score(document: Document) -> int:
@@ -134,7 +139,7 @@ def report_score(document: Document) -> int:
 
 
 def choose_document(
-    page: Document | None, attachments: list[tuple[str, Document]]
+    page: Document | None, attachments: list[tuple[str, Document]], page_score: int | None = None
 ) -> tuple[Document | None, str | None]:
     """The page itself, unless it is only a link to the report and an attachment holds the report.
 
@@ -144,7 +149,9 @@ def choose_document(
     if not attachments:
         return page, None  # nothing to choose from (and scoring splits the sections once more)
     best, origin = page, None
-    best_score = report_score(page) if page is not None else -1
+    if page_score is None:
+        page_score = report_score(page) if page is not None else -1
+    best_score = page_score
     for url, document in attachments:
         score = report_score(document)
         if score > best_score and score >= 3:

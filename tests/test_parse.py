@@ -1,5 +1,7 @@
 """The parse orchestration: attachments that carry the report, and errors that keep their reason."""
 
+import pytest
+
 from crawler.items import Attachment, ReportItem
 from pipelines.formats import to_document
 from pipelines.parse import ParseInput, choose_document, parse_report
@@ -36,6 +38,23 @@ def test_a_full_report_page_keeps_its_own_text_over_attachments():
     page = to_document(corpus_doc("005_hebei-education-dept-2021.txt").read_bytes())
     other = to_document(corpus_doc("007_hebei-education-dept-2023.txt").read_bytes())
     assert choose_document(page, [("http://x/a.txt", other)]) == (page, None)
+
+
+def test_attachments_of_a_page_that_holds_the_whole_report_are_not_read(monkeypatch):
+    """No attachment can score above all six sections and the tables: reading them is wasted time."""
+    import pipelines.parse
+
+    def must_not_read(attachment, max_bytes):
+        raise AssertionError(f"read {attachment.url}")
+
+    monkeypatch.setattr(pipelines.parse, "_read_attachment", must_not_read)
+    report = corpus_doc("007_hebei-education-dept-2023.txt").read_bytes()
+    copy = Attachment(url="http://127.0.0.1/P0202401.pdf", body=b"%PDF-1.4 not really", filename="r.pdf")
+    parsed = parse(ReportItem(source="http://127.0.0.1/r.txt", body=report, filename="r.txt", attachments=[copy]))
+    assert parsed.report_source is None and [s.number for s in parsed.sections] == [1, 2, 3, 4, 5, 6]
+    with pytest.raises(AssertionError, match=r"P0202401\.pdf"):  # a page short of a section is compared
+        parse(ReportItem(source="http://127.0.0.1/r.txt", body=report.replace("六、".encode(), b"X"),
+                         filename="r.txt", attachments=[copy]))  # fmt: skip
 
 
 def test_unreadable_attachments_are_recorded_and_the_error_names_them():

@@ -8,6 +8,7 @@ known CMS containers first, then the element that holds the most report section 
 from __future__ import annotations
 
 import re
+from itertools import islice
 
 import lxml.html
 from lxml import etree
@@ -20,12 +21,17 @@ _BLOCK_TAGS = {
     "p", "div", "section", "article", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "dl", "dt", "dd",
     "tr", "blockquote", "pre", "header", "footer", "nav", "form", "center", "hr", "table", "caption",
 }  # fmt: skip
-# Body containers of the common CMS families (portals.md §2, §3, §5), most specific first.
-_CONTAINERS = (
-    "//*[contains(@class,'TRS_Editor') or contains(@class,'trs_editor_view') or contains(@class,'TRS_UEDITOR')]",
-    "//*[@id='zoom' or @id='Zoom' or @id='UCAP-CONTENT' or @id='zoomcon' or @id='ivs_content']",
-    "//ucapcontent",
-    "//*[contains(@class,'article-con') or contains(@class,'pages_content') or contains(@class,'news_cont_d_wrap')]",
+# Body containers of the common CMS families (portals.md §2, §3, §5), most specific first. Written as
+# «attributes, then their element»: libxml2 then tests only the elements that have the attribute, ten
+# times faster than `//*[contains(@class, …)]` on a whole page.
+_CONTAINERS = tuple(
+    etree.XPath(xpath)
+    for xpath in (
+        "//@class[contains(.,'TRS_Editor') or contains(.,'trs_editor_view') or contains(.,'TRS_UEDITOR')]/..",
+        "//@id[.='zoom' or .='Zoom' or .='UCAP-CONTENT' or .='zoomcon' or .='ivs_content']/..",
+        "//ucapcontent",
+        "//@class[contains(.,'article-con') or contains(.,'pages_content') or contains(.,'news_cont_d_wrap')]/..",
+    )
 )
 _SECTION_MARKERS = re.compile(
     r"[一二三四五六][、.．]\s*(总体情况|主动公开|收到和处理|.{0,12}行政复议|存在的主要问题|其他需要报告)"
@@ -144,7 +150,7 @@ def pick_container(root):
     body = root.find("body")
     body = body if body is not None else root
     for xpath in _CONTAINERS:
-        for element in root.xpath(xpath):
+        for element in xpath(root):
             if len(element.text_content().strip()) > 200:
                 return element
     best, best_score = body, 0
@@ -204,9 +210,14 @@ class _Walker:
 
 
 def is_layout_table(table) -> bool:
-    if table.find(".//td//table") is not None:
+    if _has_nested_table(table):
         return True
     return _HAS_LONG_CELL(table)  # = any td whose text (all descendants) is longer than _LAYOUT_CELL_CHARS
+
+
+def _has_nested_table(table) -> bool:
+    # iter() walks in C; find(".//td//table") is lxml's Python ElementPath (~50× slower).
+    return next(islice(table.iter("table"), 1, None), None) is not None
 
 
 def _raw_text(element) -> str:
@@ -214,6 +225,8 @@ def _raw_text(element) -> str:
 
 
 def _rows(table) -> list:
+    if not _has_nested_table(table):
+        return list(table.iter("tr"))
     return [row for row in table.iter("tr") if _nearest_table(row) is table]
 
 
