@@ -18,16 +18,10 @@ costs memory for little speed) while the crawling process goes on; 0 parses inli
 
 from __future__ import annotations
 
-import asyncio
-import multiprocessing
-import multiprocessing.connection
-import os
 import pickle
 import re
-import threading
+import traceback
 import zlib
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 
 from pipelines.document import Document, DocumentError
@@ -40,6 +34,7 @@ from pipelines.segment import Segmenter
 from pipelines.tables import extract_tables
 from pipelines.tables.model import TABLE_NAMES, Check, TableExtraction
 from pipelines.tables.quality import quality
+from pipelines.workers import WorkerDied, WorkerProcess
 
 DEFAULT_MAX_BYTES = 40 * 1024 * 1024
 NOT_A_REPORT = "not a report: no report sections and no statistical tables"
@@ -177,21 +172,22 @@ def quality_of(tables: TableExtraction) -> tuple[str, list[str]]:
     return quality(tables)
 
 
-def _init_worker() -> None:
-    # A parser process outlives a crawling process that was killed (kill -9, OOM): it would wait for
-    # work forever. Exit with the parent instead.
-    parent = multiprocessing.parent_process()
-    if parent is not None:
-        threading.Thread(target=_exit_with, args=(parent.sentinel,), daemon=True).start()
-
-
-def _exit_with(sentinel: int) -> None:
-    multiprocessing.connection.wait([sentinel])
-    os._exit(1)
-
-
-def _ready() -> None:
-    """A no-op job: it makes the pool start a process, which imports this module."""
+def _serve_parser(jobs, results) -> None:
+    """The parser process (pipelines/workers.py): pickled (job, parsed, max_bytes) in, pickled
+    ("ok", ParsedReport) or ("error", traceback text) out, until the crawling process closes the pipe."""
+    while True:
+        try:
+            job, parsed, max_bytes = pickle.loads(jobs.recv_bytes())
+        except (EOFError, OSError):  # closed, or the crawling process died: nothing more to do
+            return
+        try:
+            answer = ("ok", _parse_in_worker(job, parsed, max_bytes))
+        except Exception as exc:  # a parser bug: that item fails in the crawling process, with this traceback
+            answer = ("error", "".join(traceback.format_exception(exc)))
+        try:
+            results.send_bytes(pickle.dumps(answer, pickle.HIGHEST_PROTOCOL))
+        except OSError:
+            return
 
 
 def _parse_in_worker(job: ParseInput, parsed: ParsedReport, max_bytes: int) -> ParsedReport:
@@ -201,11 +197,15 @@ def _parse_in_worker(job: ParseInput, parsed: ParsedReport, max_bytes: int) -> P
     return parsed.for_storage()
 
 
+class ParserError(RuntimeError):
+    """parse_report raised in a parser process (the message carries its traceback)."""
+
+
 class ParseReportPipeline:
     def __init__(self, workers: int = 0, max_bytes: int = DEFAULT_MAX_BYTES) -> None:
         self.workers = workers
         self.max_bytes = max_bytes
-        self.pool: ProcessPoolExecutor | None = None
+        self.parsers: list[WorkerProcess] = []
         self.opened = False
 
     @classmethod
@@ -215,18 +215,12 @@ class ParseReportPipeline:
 
     def open_spider(self) -> None:
         self.opened = True
-        if self.workers > 0:
-            # spawn, not fork: the parent runs a reactor and threads that a fork would copy half-way.
-            context = multiprocessing.get_context("spawn")
-            self.pool = ProcessPoolExecutor(self.workers, context, initializer=_init_worker)
-            # The pool starts its processes on demand: start them (and their imports) now, beside the
-            # rest of the crawl's start-up, rather than when the first document arrives.
-            for _ in range(self.workers):
-                self.pool.submit(_ready)
+        # Started now, not when the first document arrives: their imports run beside the crawl's start-up.
+        self.parsers = [WorkerProcess(_serve_parser, f"nianbao-parser-{n}") for n in range(self.workers)]
 
     def close_spider(self) -> None:
-        if self.pool is not None:
-            self.pool.shutdown(wait=True, cancel_futures=True)
+        for parser in self.parsers:
+            parser.close()
 
     async def process_item(self, item):
         if not self.opened:
@@ -235,7 +229,7 @@ class ParseReportPipeline:
             return item
         job = ParseInput(item.body, item.source, item.filename, item.content_type, item.encoding,
                          item.hints, item.region_code, item.attachments, item.fetched_at)  # fmt: skip
-        if self.pool is None:
+        if not self.parsers:
             item.parsed = parse_report(job, item.parsed, None, self.max_bytes)
             item.parsed.rows = report_rows(item.parsed, job)
         else:
@@ -243,17 +237,18 @@ class ParseReportPipeline:
         return item
 
     async def _in_worker(self, job: ParseInput, parsed: ParsedReport) -> ParsedReport:
-        loop = asyncio.get_running_loop()
+        parser = min(self.parsers, key=lambda p: p.pending)
         try:
-            return await loop.run_in_executor(self.pool, _parse_in_worker, job, parsed, self.max_bytes)
-        except BrokenProcessPool:
-            # A worker died on this document (killed for memory, a crash in a native converter): record it
-            # and start a fresh pool, so one bad document cannot fail the rest of the run.
-            self.pool.shutdown(wait=False, cancel_futures=True)
-            self.pool = None
-            self.open_spider()
+            answer = await parser.call(pickle.dumps((job, parsed, self.max_bytes), pickle.HIGHEST_PROTOCOL))
+        except WorkerDied:
+            # The process died on this document (killed for memory, a crash in a native converter):
+            # record it; the documents queued behind it go to a new parser process.
             parsed.error = "parser process died on this document (out of memory or a converter crash)"
             parsed.quality, parsed.reasons, parsed.keep_raw = "error", [parsed.error], True
             parsed.compressed_body = zlib.compress(job.body, 6)
             parsed.rows = report_rows(parsed, job)
             return parsed
+        status, value = pickle.loads(answer)
+        if status == "error":
+            raise ParserError(f"parsing {job.source} failed in the parser process:\n{value}")
+        return value

@@ -44,6 +44,8 @@ from concurrent.futures import Future
 from pathlib import Path
 from typing import Any, ClassVar
 
+from pipelines.workers import widen_pipe
+
 logger = logging.getLogger(__name__)
 
 BATCH_HOOKS = ("pipelines.batch:REPORT_BATCH",)
@@ -76,9 +78,12 @@ class DatabaseWriter:
         self._process.start()
         jobs_in.close()
         results_out.close()
-        _widen_pipe(self._jobs)
-        # The crawling process now has helper threads (this writer's results, the parser pool's) that
-        # take the GIL whenever the crawling thread releases it for a syscall; with the default 5 ms
+        # 1 MB, not 64 KB (two reports' rows): a send blocks the crawling thread when the pipe is full,
+        # and this process reads it only when its reader thread gets its GIL — measured 15 % of the
+        # crawling thread's time blocked in sends with the default.
+        widen_pipe(self._jobs)
+        # The crawling process has a helper thread (this writer's results) that takes the GIL
+        # whenever the crawling thread releases it for a syscall; with the default 5 ms
         # switch interval it then waited up to 5 ms to get it back. 1 ms: the demo crawl with every
         # pipeline on went from 140 to 151 pages/s (tests/benchmarks/bench_crawl.py).
         sys.setswitchinterval(min(sys.getswitchinterval(), 0.001))
@@ -223,18 +228,6 @@ def _running_loop() -> asyncio.AbstractEventLoop | None:
         return asyncio.get_running_loop()
     except RuntimeError:
         return None
-
-
-def _widen_pipe(connection) -> None:
-    """Give the job pipe 1 MB (Linux; default 64 KB, two reports' rows): a send blocks the crawling
-    thread when the pipe is full, and the writer process reads it only when its reader thread gets
-    its GIL — measured 15 % of the crawling thread's time blocked in sends with the default."""
-    try:
-        import fcntl
-
-        fcntl.fcntl(connection.fileno(), getattr(fcntl, "F_SETPIPE_SZ", 1031), 1 << 20)
-    except (ImportError, OSError):  # not Linux, or over /proc/sys/fs/pipe-max-size: the default stays
-        pass
 
 
 @atexit.register

@@ -85,10 +85,13 @@ def test_missing_tables_are_explained_in_checks():
 
 
 def test_a_parser_process_that_dies_costs_only_its_document(tmp_path):
-    """Killed mid-run (OOM killer, a converter crash): that document is recorded as an error, a new
-    parser process takes the next one, and what the dead one sends back is the same kind of result."""
+    """Killed mid-run (OOM killer, a converter crash): the document it was on is recorded as an error
+    with its raw body kept, the documents queued behind it are parsed by a new parser process, and what
+    the dead one sends back is the same kind of result."""
     import asyncio
     import pickle
+    import signal
+    import time
     from concurrent.futures import ThreadPoolExecutor
 
     import psutil
@@ -98,6 +101,9 @@ def test_a_parser_process_that_dies_costs_only_its_document(tmp_path):
     def run(coroutine):  # the test session's reactor owns this thread's event loop
         with ThreadPoolExecutor(1) as thread:
             return thread.submit(asyncio.run, coroutine).result()
+
+    def parser_processes() -> list[psutil.Process]:
+        return [p for p in psutil.Process().children() if "spawn_main" in " ".join(p.cmdline())]
 
     report = corpus_doc("007_hebei-education-dept-2023.txt").read_bytes()
     pipeline = ParseReportPipeline(workers=1)
@@ -111,18 +117,28 @@ def test_a_parser_process_that_dies_costs_only_its_document(tmp_path):
 
         first = run(pipeline.process_item(item("a.txt")))
         assert first.parsed.quality != "error" and isinstance(first.parsed.rows, bytes)
-        parsers = [p for p in psutil.Process().children() if "spawn_main" in " ".join(p.cmdline())]
-        assert len(parsers) == 1
-        parsers[0].kill()
-        parsers[0].wait(5)
-        died = run(pipeline.process_item(item("b.txt")))
+        (parser,) = parser_processes()
+
+        async def kill_while_it_holds_b():
+            parser.send_signal(signal.SIGSTOP)  # so that b is still its job when the kill lands
+            queued = [asyncio.ensure_future(pipeline.process_item(item(name))) for name in ("b.txt", "c.txt")]
+            await asyncio.sleep(0.2)
+            parser.kill()
+            return await asyncio.gather(*queued)
+
+        died, after = run(kill_while_it_holds_b())
         assert died.parsed.quality == "error" and "parser process died" in died.parsed.error
         rows = died.parsed.rows.tables
         assert rows["checks"][0][2:5] == ("input", "document", 0) and rows["documents"]  # raw kept for reparse
-        after = run(pipeline.process_item(item("c.txt")))
         assert after.parsed.quality == first.parsed.quality
         assert pickle.loads(after.parsed.rows).tables["cells"] == [
             ("c.txt", *cell[1:]) for cell in pickle.loads(first.parsed.rows).tables["cells"]
         ]
+        (second,) = parser_processes()
+        second.kill()  # killed while idle: no document is lost
+        while second.status() != psutil.STATUS_ZOMBIE:  # (wait() would reap it behind multiprocessing's back)
+            time.sleep(0.01)
+        idle_kill = run(pipeline.process_item(item("d.txt")))
+        assert idle_kill.parsed.quality == first.parsed.quality
     finally:
         pipeline.close_spider()
