@@ -194,23 +194,30 @@ class DatabaseWriter:
         """Results from the writer process (a thread: blocking `call()`s must not need the event loop)."""
         while True:
             try:
-                kind, job_id, value = self._results.recv()
+                answers = self._results.recv()
             except (EOFError, OSError):
                 break
-            if kind == "ready":
-                self._ready.set_result(None)
-            elif kind == "failed to open":
-                self._ready.set_exception(WriterError(value))
-            elif kind == "batch failed":
-                logger.error("database %s: %s", self.path, value)
+            for kind, job_id, value in answers:
+                self._answer(kind, job_id, value)
+        self._ended()
+
+    def _answer(self, kind: str, job_id: int, value: Any) -> None:
+        if kind == "ready":
+            self._ready.set_result(None)
+        elif kind == "failed to open":
+            self._ready.set_exception(WriterError(value))
+        elif kind == "batch failed":
+            logger.error("database %s: %s", self.path, value)
+        else:
+            future = self._futures.pop(job_id, None)
+            if future is None:  # a fire-and-forget job that failed
+                logger.error("database write failed: %s", value)
+            elif kind == "ok":
+                future.set_result(value)
             else:
-                future = self._futures.pop(job_id, None)
-                if future is None:  # a fire-and-forget job that failed
-                    logger.error("database write failed: %s", value)
-                elif kind == "ok":
-                    future.set_result(value)
-                else:
-                    future.set_exception(WriterError(value))
+                future.set_exception(WriterError(value))
+
+    def _ended(self) -> None:
         self.closed = True
         gone = WriterError(f"the database writer process of {self.path} ended")
         if not self._ready.done():
@@ -254,19 +261,23 @@ def serve(path: str, commit_seconds: float, hook_names: tuple[str, ...], jobs, r
     """The writer process: run jobs in order in batch transactions (see the module docstring)."""
     from pipelines.schema import open_database  # here, not at the top: the crawling process needs none of it
 
+    replies = _Replies(results)
     try:
         db = open_database(path)
         hooks = [_resolve(name) for name in hook_names]
     except Exception as exc:
-        results.send(("failed to open", 0, f"cannot open {path}: {type(exc).__name__}: {exc}"))
+        replies.add("failed to open", 0, f"cannot open {path}: {type(exc).__name__}: {exc}")
+        replies.flush()
         return
-    results.send(("ready", 0, None))
+    replies.add("ready", 0, None)
     inbox: queue.SimpleQueue = queue.SimpleQueue()
     # A thread keeps the pipe drained, so the crawling process never blocks on a full pipe while a
     # commit runs here.
     threading.Thread(target=_read_jobs, args=(jobs, inbox), daemon=True).start()
-    batch = _Batch(db, hooks, results)
+    batch = _Batch(db, hooks, replies)
     while True:
+        if inbox.empty() or len(replies.waiting) >= _REPLIES_PER_SEND:
+            replies.flush()  # caught up (or a long burst): answer what has been done
         timeout = None
         if db.conn.in_transaction:
             timeout = max(0.0, batch.started + commit_seconds - time.monotonic())
@@ -283,20 +294,21 @@ def serve(path: str, commit_seconds: float, hook_names: tuple[str, ...], jobs, r
         if kind == "close":
             batch.commit()
             db.close()
-            results.send(("ok", job_id, None))
+            replies.add("ok", job_id, None)
+            replies.flush()
             return
         if kind == "commit":
             batch.commit()
-            results.send(("ok", job_id, None))
+            replies.add("ok", job_id, None)
             continue
         batch.begin()
         try:
             value = (_resolve(fn) if isinstance(fn, str) else fn)(db, *args)
         except Exception as exc:
-            results.send(("error", job_id, _describe(exc)))
+            replies.add("error", job_id, _describe(exc))
         else:
             if reply:
-                results.send(("ok", job_id, value))
+                replies.add("ok", job_id, value)
         if time.monotonic() - batch.started >= commit_seconds:
             batch.commit()
 
@@ -311,9 +323,30 @@ def _read_jobs(jobs, inbox: queue.SimpleQueue) -> None:
             return
 
 
+_REPLIES_PER_SEND = 64
+
+
+class _Replies:
+    """Answers to the crawling process, sent together once the writer has caught up with its jobs:
+    one write here, and one wake-up of the crawling process's reader thread, per burst of reports
+    rather than per report (each one a GIL hand-over in both processes)."""
+
+    def __init__(self, results) -> None:
+        self.results = results
+        self.waiting: list[tuple] = []
+
+    def add(self, kind: str, job_id: int, value: Any) -> None:
+        self.waiting.append((kind, job_id, value))
+
+    def flush(self) -> None:
+        if self.waiting:
+            self.results.send(self.waiting)
+            self.waiting = []
+
+
 class _Batch:
-    def __init__(self, db, hooks: list, results) -> None:
-        self.db, self.hooks, self.results = db, hooks, results
+    def __init__(self, db, hooks: list, replies: _Replies) -> None:
+        self.db, self.hooks, self.replies = db, hooks, replies
         self.started = 0.0
         self.jobs = 0
 
@@ -337,7 +370,7 @@ class _Batch:
         except Exception as exc:
             message = f"batch of {self.jobs} writes rolled back: {_describe(exc)}"
             self.rollback()
-            self.results.send(("batch failed", 0, message))
+            self.replies.add("batch failed", 0, message)
 
     def rollback(self) -> None:
         if self.db.conn.in_transaction:
