@@ -128,14 +128,20 @@ def tab_pieces(span: str) -> list[Piece]:
     An empty field after a line's last tab may be a terminator or a blank cell; it is kept as a
     blank and trimmed later if the row has more cells than columns.
     """
-    out = []
+    out: list[Piece] = []
     lines = span.split("\n")
+    last = len(lines) - 1
     for i, line in enumerate(lines):
         fields = line.split("\t")
+        single = len(fields) == 1
         for j, field in enumerate(fields):
-            edge = (i == 0 and j == 0) or (len(fields) == 1 and not field.strip()) or (i == len(lines) - 1 and j == 0)
-            if field.strip() or not edge:
-                out.extend(_words(field) if field.strip() else [BLANK])
+            stripped = field.strip()
+            if stripped.isdigit():  # most fields: one number (what _words would make of it, without its steps)
+                out.extend(_classify(stripped))
+            elif stripped:
+                out.extend(_words(stripped))
+            elif not (single or (j == 0 and (i == 0 or i == last))):  # an empty field that is a cell
+                out.append(BLANK)
     return out
 
 
