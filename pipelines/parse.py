@@ -240,10 +240,14 @@ class ParseReportPipeline:
         parser = min(self.parsers, key=lambda p: p.pending)
         try:
             answer = await parser.call(pickle.dumps((job, parsed, self.max_bytes), pickle.HIGHEST_PROTOCOL))
-        except WorkerDied:
+        except WorkerDied as exc:
             # The process died on this document (killed for memory, a crash in a native converter):
             # record it; the documents queued behind it go to a new parser process.
-            parsed.error = "parser process died on this document (out of memory or a converter crash)"
+            parsed.error = (
+                "parser process died on this document (out of memory or a converter crash)"
+                if exc.on_job
+                else f"not parsed: {exc}"
+            )
             parsed.quality, parsed.reasons, parsed.keep_raw = "error", [parsed.error], True
             parsed.compressed_body = zlib.compress(job.body, 6)
             parsed.rows = report_rows(parsed, job)

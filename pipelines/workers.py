@@ -32,7 +32,11 @@ _HEADER = struct.Struct("!i")
 
 
 class WorkerDied(RuntimeError):
-    """The worker process ended while it had this job."""
+    """The worker process ended while it had this job (`on_job`), or no new one could be started."""
+
+    def __init__(self, message: str, on_job: bool = True) -> None:
+        super().__init__(message)
+        self.on_job = on_job
 
 
 class WorkerProcess:
@@ -175,7 +179,17 @@ class WorkerProcess:
             future.set_exception(WorkerDied(f"{self.name} process ended (exit code {exitcode}) on this job"))
         if self._pending and loop is not None:
             waiting = list(self._pending)
-            self._start()
+            try:
+                self._start()
+            except Exception as exc:  # e.g. out of processes or file descriptors: fail the jobs, do not hang them
+                self._process = None
+                self._pending.clear()
+                for _, queued in waiting:
+                    if not queued.done():
+                        queued.set_exception(
+                            WorkerDied(f"{self.name} process could not be started again: {exc}", False)
+                        )
+                return
             self._watch(loop)
             for payload, _ in waiting:
                 self._write(payload)

@@ -92,3 +92,15 @@ def test_the_process_ends_when_its_job_pipe_closes(worker):
     process = worker._process
     worker.close()
     assert not process.is_alive() and process.exitcode == 0
+
+
+def test_jobs_fail_rather_than_hang_when_no_new_process_can_start(worker):
+    worker.serve = lambda jobs, results: None  # a spawned process cannot be given a lambda: start() fails
+
+    async def main():
+        return await asyncio.gather(*(worker.call(job) for job in (b"die", b"b", b"c")), return_exceptions=True)
+
+    died, *queued = run(main())
+    assert isinstance(died, WorkerDied) and died.on_job
+    assert all(isinstance(answer, WorkerDied) and not answer.on_job for answer in queued)
+    assert "could not be started again" in str(queued[0])
