@@ -93,9 +93,16 @@ class WorkerProcess:
         jobs_in, self._jobs = context.Pipe(duplex=False)
         self._results, results_out = context.Pipe(duplex=False)
         self._process = context.Process(target=self.serve, args=(jobs_in, results_out), name=self.name, daemon=True)
-        self._process.start()
-        jobs_in.close()  # the process holds the other ends: it sees EOF when this process closes or dies
-        results_out.close()
+        try:
+            self._process.start()
+        except BaseException:
+            self._process = None
+            for end in (jobs_in, results_out, self._jobs, self._results):
+                end.close()
+            raise
+        finally:
+            jobs_in.close()  # the process holds the other ends: it sees EOF when this process closes or dies
+            results_out.close()
         os.set_blocking(self._jobs.fileno(), False)
         os.set_blocking(self._results.fileno(), False)
         widen_pipe(self._jobs)
@@ -182,7 +189,6 @@ class WorkerProcess:
             try:
                 self._start()
             except Exception as exc:  # e.g. out of processes or file descriptors: fail the jobs, do not hang them
-                self._process = None
                 self._pending.clear()
                 for _, queued in waiting:
                     if not queued.done():

@@ -83,9 +83,10 @@ class DatabaseWriter:
         # crawling thread's time blocked in sends with the default.
         widen_pipe(self._jobs)
         # The crawling process has a helper thread (this writer's results) that takes the GIL
-        # whenever the crawling thread releases it for a syscall; with the default 5 ms
-        # switch interval it then waited up to 5 ms to get it back. 1 ms: the demo crawl with every
-        # pipeline on went from 140 to 151 pages/s (tests/benchmarks/bench_crawl.py).
+        # whenever the crawling thread releases it for a syscall; with the default 5 ms switch
+        # interval the crawling thread then waited up to 5 ms to get it back. 1 ms took the demo crawl
+        # with every pipeline on from 140 to 151 pages/s while the parser pool's two threads were there
+        # too; with only this thread left, 1 ms and 5 ms measured the same (bench_crawl.py).
         sys.setswitchinterval(min(sys.getswitchinterval(), 0.001))
         self._receiver = threading.Thread(target=self._receive, name="nianbao-writer-results", daemon=True)
         self._receiver.start()

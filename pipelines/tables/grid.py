@@ -20,7 +20,7 @@ def cell_text(cell: str) -> str:
     Line breaks inside words and labels are dropped ('商 业 企\\n业'), but two numbers stacked in one
     cell ('1<br>2') stay apart: glued they would read as 12, apart the row reports a cell problem.
     """
-    if cell.isdigit() or not cell:  # most cells: nothing to join or blank out (~1/3 of the table stage)
+    if cell.isdigit() or not cell:  # most cells: nothing to join or blank out
         return cell
     text = _STACKED_NUMBERS.sub(" ", cell.replace("&nbsp;", " ").replace("\t", " "))
     return text.replace("\n", "").replace("\u3000", " ").strip()
