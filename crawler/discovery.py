@@ -113,7 +113,7 @@ def _placed(a: Selector, score: int) -> tuple[int, bool]:
     return score + (10 if in_nav else 0) - (30 if in_foot else 0), in_nav
 
 
-def candidates(sel: Selector, url: str, site: str) -> list[Candidate]:
+def candidates(sel: Selector, url: str, site: str | set[str]) -> list[Candidate]:
     """Column, section and report-parent candidates of one page, best first; only links of the same site."""
     found: dict[str, Candidate] = {}
     for link, text, a in anchors(sel, url):
@@ -159,8 +159,10 @@ def site_key(url: str) -> str:
     return host.removeprefix("www.")
 
 
-def same_site(url: str, site: str) -> bool:
-    return urlsplit(url).scheme in ("http", "https") and site_key(url) == site
+def same_site(url: str, sites: str | set[str]) -> bool:
+    """`url` belongs to the site (a `site_key`), or to one of several (a home page that redirected)."""
+    sites = {sites} if isinstance(sites, str) else sites
+    return urlsplit(url).scheme in ("http", "https") and site_key(url) in sites
 
 
 # -- column pages -------------------------------------------------------------------------------------
@@ -243,12 +245,16 @@ SCRIPT_REDIRECT = re.compile(
 )
 
 
+SCRIPT_BODY = re.compile(r"<script[^>]*>(.*?)</script>", re.S | re.I)
+
+
 def redirect_target(text: str, url: str) -> str | None:
-    """Where a redirect shell sends the browser (`<meta http-equiv=refresh>`, `location.replace('…')`): a
-    short page whose whole job is to move on (Beijing column roots, portals.md §6.2)."""
+    """Where a redirect shell sends the browser (`<meta http-equiv=refresh>`, a script's
+    `location.replace('…')`): a short page whose whole job is to move on (Beijing column roots, portals.md
+    §6.2). Links' onclick handlers are not redirects."""
     if len(text) > 3000:
         return None
-    m = META_REFRESH.search(text) or SCRIPT_REDIRECT.search(text)
+    m = META_REFRESH.search(text) or next(filter(None, map(SCRIPT_REDIRECT.search, SCRIPT_BODY.findall(text))), None)
     return urljoin(url, m.group(1)) if m else None
 
 
@@ -332,6 +338,7 @@ def classify(fetches: list[Fetch], found: bool) -> Outcome:
 # -- the walk -----------------------------------------------------------------------------------------
 ROLE_ORDER = {"evidence": 0, "home": 1, "redirect": 1, "column": 2, "gkmlpt": 2, "section": 3, "report-parent": 4}
 ROLE_ORDER["convention"] = 5
+COLUMN_ROLES = {"evidence", "column", "report-parent", "convention", "gkmlpt"}  # pages checked as a column
 
 
 @dataclass(frozen=True)
@@ -352,18 +359,26 @@ class Walk:
 
     def __init__(self, home: str, region_code: str | None = None, budget: int = 10):
         self.home, self.region_code, self.budget = home, region_code, budget
-        self.site = site_key(home)
+        self.sites = {site_key(home)}
         self.fetched = 0
         self._queue: list[tuple[int, int, int, Step]] = []
         self._seen: set[str] = set()
         self._conventions_added = False
+        self._added = 0
 
     def add(self, step: Step) -> None:
+        """Queue a step once per URL; a URL still waiting is upgraded when a stronger role names it."""
         key = _key(step.url)
+        self._added += 1
+        entry = (ROLE_ORDER[step.role], -step.score, self._added, step)
         if key in self._seen:
-            return
-        self._seen.add(key)
-        self._queue.append((ROLE_ORDER[step.role], -step.score, len(self._queue), step))
+            waiting = next((i for i, e in enumerate(self._queue) if _key(e[3].url) == key), None)
+            if waiting is None or self._queue[waiting][:2] <= entry[:2]:
+                return
+            self._queue[waiting] = entry
+        else:
+            self._seen.add(key)
+            self._queue.append(entry)
         self._queue.sort()
 
     def next(self) -> Step | None:
@@ -381,11 +396,13 @@ class Walk:
         for i, url in enumerate(convention_urls(self.home, self.region_code)):
             self.add(Step(url, "convention", score=-i))
 
-    def see(self, sel: Selector, text: str, url: str) -> None:
-        """Queue what one fetched page offers: redirect target, gkmlpt index, column and section links."""
+    def see(self, sel: Selector, text: str, url: str, came_by: Step | None = None) -> None:
+        """Queue what one fetched page offers: redirect target, gkmlpt index, column and section links. A
+        redirect shell reached through a column link passes that role (and link text) on to its target."""
         if target := redirect_target(text, url):
-            self.add(Step(target, "redirect", found_on=url))
-        for c in candidates(sel, url, self.site):
+            role = came_by.role if came_by and came_by.role in COLUMN_ROLES else "redirect"
+            self.add(Step(target, role, came_by.text if came_by else "", came_by.score if came_by else 0, url))
+        for c in candidates(sel, url, self.sites):
             role = "gkmlpt" if "/gkmlpt/" in c.url else c.kind
             self.add(Step(c.url, role, c.text, c.score, url))
         if "/gkmlpt/" in text and not any("/gkmlpt/" in s.url for *_, s in self._queue):
