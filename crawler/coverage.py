@@ -65,6 +65,20 @@ def read_database(path: Path) -> tuple[dict, dict, list[tuple[str, str, int]]]:
     return outcome, columns, reports
 
 
+def browser_counts(path: Path) -> tuple[int, int]:
+    """(pages fetched again through the browser, of which passed) from `browser_pages`."""
+    if not path.exists():
+        return 0, 0
+    conn = sqlite3.connect(f"file:{path.resolve()}?mode=ro", uri=True)
+    try:
+        if not conn.execute("select 1 from sqlite_master where name = 'browser_pages'").fetchone():
+            return 0, 0
+        total, ok = conn.execute("select count(*), coalesce(sum(ok), 0) from browser_pages").fetchone()
+        return total, ok
+    finally:
+        conn.close()
+
+
 def portal_coverage(portals: list[Portal], outcome: dict, columns: dict, reports: list) -> list[PortalCoverage]:
     by_site: dict[str, Counter] = defaultdict(Counter)
     for source, _, year in reports:

@@ -44,6 +44,7 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.EncodingFixMiddleware": 575,
     "crawler.middlewares.BlockDetectionMiddleware": 570,
     "crawler.middlewares.LoopbackRouteMiddleware": 740,  # offline portals; before HttpProxyMiddleware (750)
+    "crawler.browser.BrowserFallbackMiddleware": 580,  # challenge answers → browser, before BlockDetection sees them
 }
 EXTENSIONS = {"crawler.state.CrawlStateExtension": 500}  # crawl_state, crawl_runs, run status
 # default 100: Scrapy starts that many worker tasks for every callback's output; ours yield one item per
@@ -56,3 +57,14 @@ CONCURRENT_ITEMS = 16
 # the drain at the end of a crawl: 300 KB was ~7 % faster than 1 MB there, and 120 KB starved the parser.
 SCRAPER_SLOT_MAX_ACTIVE_SIZE = 300_000
 # --- end crawling -------------------------------------------------------------------------------
+
+# --- reach (issue 15: crawler/discovery.py, crawler/families/discover.py, crawler/browser.py) -------
+DISCOVERY_BUDGET = 10  # requests per portal to find its 年报 column from the home page
+DISCOVERY_REFRESH = False  # True: ignore the columns earlier runs recorded
+# Opt-in: fetch challenge answers (412/468/521 JS walls) again through headless chromium (scrapy-playwright,
+# requirements-browser.txt, apt package chromium). The addon does nothing while this is False.
+BROWSER_FALLBACK = False
+BROWSER_EXECUTABLE = "/usr/bin/chromium"
+BROWSER_SETTLE_SECONDS = 15.0  # how long a challenge page may take to set its cookie and reload
+ADDONS = {"crawler.browser.BrowserFallbackAddon": 0}
+# --- end reach ----------------------------------------------------------------------------------------

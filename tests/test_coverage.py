@@ -44,6 +44,7 @@ def database(path: Path) -> Path:
         {"id": f"r{i}", "source": s, "region_code": c, "year": y, "template": "v2021", "quality": "ok"}
         for i, (s, c, y) in enumerate(reports)
     )
+    db["browser_pages"].insert({"url": "http://www.county2.gov.cn/", "status": 412, "ok": 0})
     db.conn.commit()
     db.close()
     return path
@@ -79,6 +80,7 @@ def test_command_prints_the_table_and_writes_the_csv(tmp_path):
     assert result.returncode == 0, result.stderr[-2000:]
     assert "5 portals known; columns found 2 (link 1, convention 1, evidence 0); blocked 1" in result.stdout
     assert "not tried 1" in result.stdout
+    assert "pages fetched again through the browser (BROWSER_FALLBACK): 1, passed 0" in result.stdout
     lines = {line.split()[0]: line.split() for line in result.stdout.splitlines() if line.strip().startswith("99")}
     assert lines["990100"][1:3] == ["5", "2"]  # portals, found
     with out.open(encoding="utf-8") as handle:

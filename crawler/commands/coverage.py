@@ -16,7 +16,15 @@ from pathlib import Path
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
-from crawler.coverage import METHODS, OUTCOMES, portal_coverage, read_database, region_table, report_years
+from crawler.coverage import (
+    METHODS,
+    OUTCOMES,
+    browser_counts,
+    portal_coverage,
+    read_database,
+    region_table,
+    report_years,
+)
 from crawler.portals import PORTALS_CSV, load_portals
 from crawler.regions import is_valid_prefix
 from pipelines.regions import load_regions
@@ -64,6 +72,9 @@ class Command(ScrapyCommand):
         table = region_table(rows, reports, prefix, years)
         names = {code: region.name for code, region in load_regions().items()}
         self.print_table(prefix, names, rows, table, years)
+        pages, passed = browser_counts(Path(self.settings.get("REPORTS_DB")))
+        if pages:
+            print(f"pages fetched again through the browser (BROWSER_FALLBACK): {pages}, passed {passed}")
         self.write_csv(Path(opts.csv), rows, years)
         print(f"per-portal rows: {opts.csv}")
 
