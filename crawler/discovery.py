@@ -381,6 +381,11 @@ class Walk:
             self._queue.append(entry)
         self._queue.sort()
 
+    def fetched_elsewhere(self, url: str) -> None:
+        """A page the caller fetched outside the walk: counted against the budget, never fetched again."""
+        self._seen.add(_key(url))
+        self.fetched += 1
+
     def next(self) -> Step | None:
         if self.fetched >= self.budget:
             return None

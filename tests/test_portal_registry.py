@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from pathlib import Path
 
@@ -126,3 +127,46 @@ def test_a_former_name_leads_to_the_successor():
 def test_columns_are_documented():
     doc = (REPO / "crawler" / "portals.py").read_text(encoding="utf-8")
     assert all(f"    {c}" in doc or f", {c}" in doc for c in COLUMNS)
+
+
+def test_commands_rebuild_the_committed_files(tmp_path):
+    from tests.conftest import run_scrapy
+
+    regions = run_scrapy("regions", "--out", str(tmp_path / "regions.csv"), db=tmp_path / "r.db")
+    assert regions.returncode == 0, regions.stderr[-2000:]
+    assert (tmp_path / "regions.csv").read_bytes() == (REPO / "data" / "regions.csv").read_bytes()
+    portals = run_scrapy("portals", "--out", str(tmp_path / "portals.csv"), db=tmp_path / "r.db")
+    assert portals.returncode == 0, portals.stderr[-2000:]
+    assert (tmp_path / "portals.csv").read_bytes() == (REPO / "data" / "portals.csv").read_bytes()
+    assert "unmatched: 新疆维吾尔自治区/新疆生产建设兵团 http://www.xjbt.gov.cn/" in portals.stdout
+    missing = run_scrapy("portals", "--places", str(tmp_path / "nope.tsv"), db=tmp_path / "r.db")
+    assert missing.returncode == 2 and "nope.tsv: not found" in missing.stderr
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({}, "exactly one of"),
+        ({"url": "http://a.gov.cn/", "region": "32"}, "exactly one of"),
+        ({"url": "ftp://a.gov.cn/"}, "expected an http(s) URL"),
+        ({"region": "3"}, "expected 2, 4 or 6 digits"),
+        ({"region": "98"}, "expected 2, 4 or 6 digits"),
+        ({"region": "32", "refresh": "maybe"}, "-a refresh='maybe'"),
+        ({"region": "32", "registry": "/nonexistent.csv"}, "no such file"),
+    ],
+)
+def test_discover_spider_arguments_are_checked(kwargs, message):
+    from crawler.spiders.discover import DiscoverSpider
+
+    with pytest.raises(ValueError, match=re.escape(message)):
+        DiscoverSpider(**kwargs)
+
+
+def test_discover_spider_takes_the_region_and_knows_a_home_page():
+    from crawler.spiders.discover import DiscoverSpider
+
+    assert [p.path for p in DiscoverSpider(region="320800").portals] == ["江苏省/淮安市"]
+    [huaian] = DiscoverSpider(url="https://www.huaian.gov.cn/").portals
+    assert (huaian.code, huaian.column_url) == ("320800", "https://www.huaian.gov.cn/col/18073_668815/index.html")
+    [unknown] = DiscoverSpider(url="http://www.not-registered.gov.cn/").portals
+    assert (unknown.code, unknown.match) == ("", "unregistered")

@@ -9,6 +9,7 @@ written to the database (`portal_columns`, `portal_discovery`: crawler/evidence.
 are handed over:
 
     self.discover(portal) -> Request          the first request for one crawler.portals.Portal
+    self.discover_from(response, portal)      the same, on a home page already fetched (yields requests)
 Hooks (override; each returns an iterable of requests or items):
     columns_found(portal, columns, response)  the column(s) found (`FoundColumn`: url, text, method,
                                               found_on, evidence); `response` is the page that proved the
@@ -83,6 +84,20 @@ class DiscoveryMixin:
         return self._evidence
 
     def discover(self, portal: Portal) -> Request:
+        run = self._new_run(portal)
+        run.walk.add(Step(portal.home_url, "home"))
+        return self._discovery_request(run, run.walk.next())
+
+    def discover_from(self, response: Response, portal: Portal):
+        """Start on a home page already fetched (e.g. the page of `-a url=` that is no 年报 column): the walk
+        goes on from its links; columns recorded earlier are still checked first."""
+        run = self._new_run(portal)
+        step = Step(response.url, "home")
+        run.walk.fetched_elsewhere(response.url)
+        response.meta.update({"discovery": run, "discovery_step": step})  # the request's meta, read by the callback
+        return self._discovery_page(response)
+
+    def _new_run(self, portal: Portal) -> PortalRun:
         settings = self.crawler.settings
         walk = Walk(portal.home_url, portal.code or None, budget=settings.getint("DISCOVERY_BUDGET", 10))
         run = PortalRun(portal, walk)
@@ -94,8 +109,7 @@ class DiscoveryMixin:
         if portal.column_url and not known:
             run.methods[portal.column_url] = "evidence"
             walk.add(Step(portal.column_url, "evidence", portal.column_source, found_on=""))
-        walk.add(Step(portal.home_url, "home"))
-        return self._discovery_request(run, walk.next())
+        return run
 
     def columns_found(self, portal: Portal, columns: list[FoundColumn], response: Response):
         return ()

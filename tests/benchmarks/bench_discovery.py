@@ -2,7 +2,7 @@
 
     python tests/benchmarks/bench_discovery.py [--copies 1] [--delay 0] [--concurrency 16]
 
-Lays out `--copies` mock regions (40 portals each: 34 whose column can be found, 6 that cannot) on one
+Lays out `--copies` mock regions (41 portals each: 34 whose column can be found, 7 that cannot) on one
 loopback server, runs the discover spider twice in fresh processes (the second run reuses the recorded
 columns), and prints per run: the discovery rate of the discoverable portals, the outcome of the others,
 requests per portal (mean, max), requests the server answered (robots.txt included) and wall time.

@@ -8,7 +8,8 @@ beside the one that matters, false friends (政府网站年度报表, 部门决�
 `/col/col{N}/` with a different N per site, Shandong `/gongkai/site_…/channel_…/`, Anhui `/public/column/{id}`,
 JavaScript-only home pages, redirect shells, GBK, onclick/title/image-alt links, sibling subdomains, a home
 page listing one report, 政府网站标识码 footers — and portals that cannot be discovered (unreachable,
-WAF-blocked, JavaScript-only with no convention path, nothing to find), each with the outcome expected.
+WAF-blocked, closed by robots.txt, JavaScript-only with no convention path, nothing to find), each with the
+outcome expected.
 Every page is made up; labels and URL shapes follow issue 15 and portals.md.
 """
 
@@ -438,6 +439,9 @@ def build_region(web: MockWeb, prefix: str = "9901", tag: str = "") -> list[Mock
     web.add(h, page(unit, noise(40)))
     web.add(h + "zfxxgk/zfxxgknb/", page("出错了", "<p>页面不存在</p>"))  # a soft 404 on a convention path
     p, h, unit = portal("home-404", expect="unreachable", method="")
+    p, h, unit = portal("robots-disallow", expect="blocked", method="")  # a decision to respect, reported
+    web.add(h, page(unit, "<div class='nav'><a href='/xxgk/nb/'>政府信息公开年报</a></div>"))
+    web.add(h + "robots.txt", "User-agent: *\nDisallow: /\n", Content_Type="text/plain")
     return portals
 
 

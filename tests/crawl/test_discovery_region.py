@@ -8,6 +8,7 @@ import sqlite3
 
 import pytest_twisted
 from mock_region import MockWeb, build_region, page, trs_list, write_registry
+from scrapy import Request
 from scrapy.crawler import CrawlerRunner
 from scrapy.settings import Settings
 
@@ -136,4 +137,35 @@ async def test_a_single_home_page_and_the_guangdong_convention(tmp_path):
     )
     [outcome] = rows(db, "select * from portal_discovery")
     assert (outcome["region_code"], outcome["requests"], outcome["identity"]) == ("440305", 2, "absent")
+    web.stop()
+
+
+class HomeFirstSpider(DiscoverSpider):
+    """How `annual_reports -a url=` can use the step: fetch the page, and when it is no column, walk on from
+    it; the columns found are handed over (here: kept on the spider)."""
+
+    name = "test_home_first"
+
+    async def start(self):
+        for portal in self.portals:
+            yield Request(portal.home_url, callback=self.parse_first, cb_kwargs={"portal": portal})
+
+    def parse_first(self, response, portal):
+        yield from self.discover_from(response, portal)
+
+    def columns_found(self, portal, columns, response):
+        self.handed = (portal.home_url, [c.url for c in columns], response.url)
+        return ()
+
+
+@pytest_twisted.ensureDeferred
+async def test_discovery_continues_from_a_page_already_fetched(tmp_path):
+    web, portals, routes, registry = region_setup(tmp_path)
+    deep = next(p for p in portals if p.style == "deep-tree")
+    crawler = CrawlerRunner(settings(tmp_path / "r.db", routes)).create_crawler(HomeFirstSpider)
+    await crawler.crawl(url=deep.home, registry=str(registry))
+    assert crawler.spider.handed == (deep.home, [deep.column], deep.column)
+    [outcome] = rows(tmp_path / "r.db", "select status, requests from portal_discovery")
+    assert outcome == {"status": "found", "requests": 4}  # the home page (fetched once), 2 sections, the column
+    assert [path for host, path, _ in web.log if host == deep.host and path != "/robots.txt"].count("/") == 1
     web.stop()
