@@ -94,14 +94,29 @@ def anchors(sel: Selector, base: str) -> list[tuple[str, str, Selector]]:
     return found
 
 
+DECORATION = re.compile(
+    r"^[>»›·•●■□◆◇▶▷►※★☆|/\\\-_—:,.、\[\]【】〉》]+|[>»›·•●■□◆◇▶▷►※★☆|/\\\-_—:,.、\[\]【】〈《]+$|\(\d+\)$"
+)
+
+
+def label(text: str) -> str:
+    """An anchor text without menu decoration: `» 年度报告 >`, `【政务公开】`, `年报(12)`."""
+    previous = None
+    while previous != text:
+        previous, text = text, DECORATION.sub("", text)
+    return text
+
+
 def column_score(text: str) -> int:
     """How strongly an anchor text names the 年报 column (0: not at all, or a false friend/one report)."""
+    text = label(norm(text))
     if not text or len(text) > 24 or FALSE_FRIENDS.search(text) or YEARISH.search(text):
         return 0
     return next((score for pattern, score in COLUMN_LABELS if pattern.search(text)), 0)
 
 
 def section_score(text: str) -> int:
+    text = label(norm(text))
     if not text or len(text) > 16 or FALSE_FRIENDS.search(text) or column_score(text):
         return 0
     return next((score for pattern, score in SECTION_LABELS if pattern.search(text)), 0)

@@ -35,7 +35,8 @@ def sel(html: str) -> Selector:
 @pytest.mark.parametrize(
     "text",
     ["政府信息公开年报", "政府信息公开工作年度报告", "政府信息公开年度报告", "信息公开年报", "政府信息公开报告",
-     "公开年报", "年度报告", "年报", "政府 信息公开 年报", "政府信息公开年报（部门）"],
+     "公开年报", "年度报告", "年报", "政府 信息公开 年报", "政府信息公开年报（部门）", "» 年度报告 >", "年报(12)",
+     "【政府信息公开年报】"],
 )  # fmt: skip
 def test_column_labels_are_recognised(text):
     assert column_score(text) > 0
@@ -54,6 +55,7 @@ def test_section_labels():
     assert section_score("政务公开") > 0 and section_score("政府信息公开") > section_score("主动公开") > 0
     assert section_score("政府信息公开年报") == 0  # that is the column itself
     assert section_score("政务服务") == 0 and section_score("政务公开工作要点") == 0
+    assert section_score("【政务公开】") == section_score("政务公开")  # menu decoration is not part of the label
 
 
 def test_navigation_blocks_rank_first_and_footers_last():
