@@ -162,7 +162,7 @@ def build_region(web: MockWeb, prefix: str = "9901", tag: str = "") -> list[Mock
     def portal(style: str, expect: str = "found", method: str = "link", **kw) -> tuple[MockPortal, str, str]:
         n = len(portals) + 1
         p = MockPortal(
-            f"{prefix}{n:02d}", f"示例县{n}", f"www.county{n:02d}.gov.cn", style, expect, method=method, **kw
+            f"{prefix}{n:02d}", f"示例县{n}", f"www.county{n:02d}{tag}.gov.cn", style, expect, method=method, **kw
         )
         portals.append(p)
         return p, p.home, p.name
