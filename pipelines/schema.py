@@ -132,6 +132,26 @@ def m007_cells_checks_without_rowid(db: Database) -> None:
     db["checks"].create_index(["rule", "passed"], if_not_exists=True)
 
 
+@migrations()
+def m008_sections_fts_trigger(db: Database) -> None:
+    # Sections are indexed by a trigger again: the store writes many reports per statement, without a
+    # savepoint per report, so FTS5 no longer flushes its index once per report (see m006).
+    db.execute(
+        "CREATE TRIGGER IF NOT EXISTS [sections_ai] AFTER INSERT ON [sections] BEGIN "
+        "INSERT INTO [sections_fts] (rowid, [tokens]) VALUES (new.rowid, new.[tokens]); END"
+    )
+
+
+def report_tables(db: Database) -> tuple[str, ...]:
+    """The tables whose rows belong to one report (a foreign key report_id → reports.id): a report that is
+    written again replaces its rows in all of them."""
+    return tuple(
+        table.name
+        for table in db.tables
+        if any(fk.column == "report_id" and fk.other_table == "reports" for fk in table.foreign_keys)
+    )
+
+
 def open_database(path: str) -> Database:
     """Open (creating or migrating) the reports database in WAL mode, so researchers can read during a run.
 
