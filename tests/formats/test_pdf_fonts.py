@@ -16,6 +16,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pypdfium2
 import pytest
 import render
 from keys import load_key
@@ -30,16 +31,16 @@ LABEL = "三、本年度办理结果"  # drawn one character per line (render.py
 
 # Child: [font folder or "-" for the machine's own], ["on" | "off"], PDF paths → JSON of what was extracted.
 CHILD = r"""
-import ctypes, dataclasses, json, sys
-import pypdfium2, pypdfium2.raw as pdfium_c
+import ctypes, json, sys
+import pypdfium2.raw as pdfium_c  # initialises PDFium with the default font folders
 folder, lookup, *paths = sys.argv[1:]
-if folder != "-":
+if folder != "-":  # start PDFium again, its font lookup confined to `folder`
     pdfium_c.FPDF_DestroyLibrary()
     name = ctypes.create_string_buffer(folder.encode())
     folders = (ctypes.POINTER(ctypes.c_char) * 2)(ctypes.cast(name, ctypes.POINTER(ctypes.c_char)), None)
     config = pdfium_c.FPDF_LIBRARY_CONFIG(version=2, m_pUserFontPaths=folders, m_pIsolate=None, m_v8EmbedderSlot=0)
     pdfium_c.FPDF_InitLibraryWithConfig(config)
-if lookup == "off":
+if lookup == "off":  # the control: keep PDFium's own lookup of the machine's fonts
     from pipelines.formats import pdfium_fonts
     pdfium_fonts.install = lambda: None
 sys.path.insert(0, "tests/formats")
@@ -53,7 +54,7 @@ def extract(data: bytes) -> dict:
     document = pdf_to_document(data)
     pages = []
     with PDFIUM_LOCK:
-        pdf = pypdfium2_document(data)
+        pdf = pypdfium2.PdfDocument(data)
         try:
             for index in range(len(pdf)):
                 chars = read_page(pdf, index).chars
@@ -61,12 +62,6 @@ def extract(data: bytes) -> dict:
         finally:
             pdf.close()
     return {"document": dataclasses.asdict(document), "pages": pages}
-
-
-def pypdfium2_document(data: bytes):
-    import pypdfium2
-
-    return pypdfium2.PdfDocument(data)
 
 
 def stand_in_font(path: Path, family: str, ranges: list[tuple[int, int]], box: tuple, code_pages: int) -> None:
@@ -171,7 +166,7 @@ def test_nonembedded_text_keeps_every_character_in_the_boxes_the_pdf_defines():
 
     data = render.nonembedded_fonts_pdf()
     with PDFIUM_LOCK:
-        pdf = pypdfium2_document(data)
+        pdf = pypdfium2.PdfDocument(data)
         try:
             chars = {(c["text"], round(c["x0"], 1), baseline(c)): c for c in read_page(pdf, 0).chars}
         finally:
