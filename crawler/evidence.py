@@ -1,8 +1,11 @@
 """The discovery record in the reports database: `portal_columns`, `portal_discovery`, `browser_pages`
-(created by migration m008 in pipelines/schema.py, described in data/metadata.yml).
+(created by migration m009 in pipelines/schema.py, described in data/metadata.yml).
 
-Writes are queued to the database's one writer and reads see what earlier runs committed, through the
-run's `CrawlState` (crawler/state.py) — the one place that knows how to reach the database.
+Everything goes through the run's database (`CrawlState.db`, a `pipelines.database.ReportsDatabase`):
+reads see what has been committed (earlier runs); `portal_discovery` and `browser_pages` rows are queued
+upserts (one key column, written in bulk by the database's writer thread); `portal_columns` is keyed by
+(portal, column URL), which the bulk upsert cannot express, so its rows are written by `call` — once
+per portal whose column was found or moved, rare enough to wait for.
 """
 
 from __future__ import annotations
@@ -15,20 +18,31 @@ def now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-def upsert(table: str, key: tuple[str, ...], values: dict[str, Any], keep: tuple[str, ...] = ()) -> tuple[str, list]:
-    """An insert that updates the row of the same key, except the `keep` columns."""
+COLUMN_KEY = ("portal", "column_url")
+
+
+def save_column(db, values: dict[str, Any]) -> None:
+    """(writer thread) Insert or confirm one column; `first_found` stays from the run that first found it."""
     columns = list(values)
-    updates = ", ".join(f"{c} = excluded.{c}" for c in columns if c not in key + keep)
-    sql = (
-        f"insert into {table} ({', '.join(columns)}) values ({', '.join('?' * len(columns))})"
-        f" on conflict({', '.join(key)}) do update set {updates}"
+    updates = ", ".join(f"[{c}] = excluded.[{c}]" for c in columns if c not in (*COLUMN_KEY, "first_found"))
+    db.conn.execute(
+        f"insert into portal_columns ({', '.join(f'[{c}]' for c in columns)}) values ({', '.join('?' * len(columns))})"
+        f" on conflict (portal, column_url) do update set {updates}",
+        list(values.values()),
     )
-    return sql, list(values.values())
+
+
+def mark_moved(db, portal: str, column_url: str, reason: str, stamp: str) -> None:
+    """(writer thread) A recorded column that no longer answers as one."""
+    db.conn.execute(
+        "update portal_columns set status = 'moved', reason = ?, last_confirmed = ? where portal = ? and column_url = ?",
+        [reason, stamp, portal, column_url],
+    )
 
 
 class EvidenceStore:
     def __init__(self, state):
-        self.state = state  # crawler.state.CrawlState
+        self.db = state.db  # crawler.state.CrawlState's pipelines.database.ReportsDatabase
 
     def known_columns(self, portal: str) -> list[dict[str, Any]]:
         """Columns an earlier run found for this home page and that were still columns when last seen."""
@@ -36,28 +50,24 @@ class EvidenceStore:
             "select column_url, link_text, method, found_on, first_found from portal_columns"
             " where portal = ? and status = 'found' order by first_found"
         )
-        return self.state.query(sql, [portal])
+        return [dict(row) for row in self.db.query(sql, [portal])]
 
     def column_found(self, portal: str, region_code: str, column: dict[str, str]) -> None:
-        """Record (or confirm) one column; `first_found` stays from the first run that found it."""
+        """Record (or confirm) one column."""
         stamp = now()
         values = {
             "portal": portal, "column_url": column["url"], "region_code": region_code, "link_text": column["text"],
             "method": column["method"], "found_on": column["found_on"], "evidence": column["evidence"],
             "status": "found", "reason": None, "first_found": stamp, "last_confirmed": stamp,
         }  # fmt: skip
-        sql, params = upsert("portal_columns", ("portal", "column_url"), values, keep=("first_found",))
-        self.state.write(sql, params)
+        self.db.call(save_column, values)
 
     def column_moved(self, portal: str, column_url: str, reason: str) -> None:
-        sql = "update portal_columns set status = 'moved', reason = ?, last_confirmed = ? where portal = ? and column_url = ?"
-        self.state.write(sql, [reason, now(), portal, column_url])
+        self.db.call(mark_moved, portal, column_url, reason, now())
 
     def outcome(self, portal: str, **fields: Any) -> None:
-        sql, params = upsert("portal_discovery", ("portal",), {"portal": portal, **fields, "checked": now()})
-        self.state.write(sql, params)
+        self.db.upsert("portal_discovery", {"portal": portal, **fields, "checked": now()}, "portal")
 
     def browser_page(self, url: str, status: int, reason: str, ok: bool, spider: str) -> None:
         values = {"url": url, "status": status, "reason": reason, "ok": int(ok), "spider": spider, "fetched_at": now()}
-        sql, params = upsert("browser_pages", ("url",), values)
-        self.state.write(sql, params)
+        self.db.upsert("browser_pages", values, "url")

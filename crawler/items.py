@@ -1,7 +1,6 @@
 """The one item type: a fetched (or read) report document with its provenance.
 
-Spiders and `scrapy ingest` fill the provenance fields; the pipelines (see
-`pipelines/__init__.py`) fill `parsed` and store it.
+Spiders and `scrapy ingest` fill the provenance; the pipelines (see `pipelines/__init__.py`) fill the rest.
 """
 
 from __future__ import annotations
@@ -31,7 +30,11 @@ class ReportItem:
     filename: str | None = None  # file name for local files and attachments
     fetched_at: str | None = None  # ISO 8601 UTC
     region_code: str | None = None  # 6-digit division code of the portal, when the spider knows it
-    hints: dict[str, Any] = field(default_factory=dict)  # listing title, list date, column name, …
+    hints: dict[str, Any] = field(default_factory=dict)  # the listing's own: list_title, list_date, column
     attachments: list[Attachment] = field(default_factory=list)
-    # Filled by the pipelines.
-    parsed: Any = None  # pipelines.report.ParsedReport
+    crawl_state: dict[str, Any] | None = None  # the page's `crawl_state` row, written with the report's rows
+    # Set by the pipelines.
+    report_id: str | None = None
+    content_sha256: str | None = None
+    unchanged: bool = False  # stored already with the same bytes and parser version: nothing to do
+    rows: Any = None  # pipelines.rows.ReportRows

@@ -23,6 +23,7 @@ import scrapy
 from scrapy import signals
 
 from crawler.items import Attachment, ReportItem
+from pipelines.store import database_for
 
 # Files that are never reports: our own databases, editor and OS droppings.
 _SKIP_SUFFIXES = (".db", ".db-wal", ".db-shm", ".json", ".pyc")
@@ -138,13 +139,10 @@ class StoredDocumentsSpider(_BoundedItems):
     name = "reparse"
 
     def items(self) -> Iterator[ReportItem]:
-        connection = sqlite3.connect(self.settings.get("REPORTS_DB"))
-        try:
-            ids = [row[0] for row in connection.execute("SELECT DISTINCT report_id FROM documents ORDER BY report_id")]
-            for report_id in ids:
-                yield stored_item(connection, report_id)
-        finally:
-            connection.close()
+        reader = database_for(self.crawler).reader()
+        ids = [row[0] for row in reader.execute("SELECT DISTINCT report_id FROM documents ORDER BY report_id")]
+        for report_id in ids:
+            yield stored_item(reader, report_id)
 
 
 def stored_item(connection: sqlite3.Connection, report_id: str) -> ReportItem:

@@ -16,9 +16,7 @@ gb* label → GB18030).
 from __future__ import annotations
 
 import codecs
-import json
 import re
-from urllib.parse import urlsplit
 
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import HtmlResponse, TextResponse
@@ -117,32 +115,3 @@ def _same_codec(a: str | None, b: str | None) -> bool:
         return bool(a and b) and codecs.lookup(a).name == codecs.lookup(b).name
     except LookupError:
         return False
-
-
-class LoopbackRouteMiddleware:
-    """Send requests for the spider's `loopback_routes` hosts ({host: "127.0.0.1:port"}) to a local server.
-
-    The offline portals (demo, tests, benchmark) keep stable, realistic URLs such as
-    `http://demo.nianbao.test/zfxxgk/…` while every connection goes to the loopback server, used as an
-    HTTP proxy (it reads the absolute URL). Stable URLs matter: the crawl state is keyed by URL, and an
-    ephemeral port in the URL would make every run look new. Distinct host names keep per-host
-    politeness slots, robots.txt and cookies apart. No-op for spiders without the attribute.
-    """
-
-    def __init__(self, crawler):
-        self.crawler = crawler
-        # the LOOPBACK_ROUTES setting (JSON) does the same for subprocess tests: -s LOOPBACK_ROUTES='{…}'
-        routes = crawler.settings.get("LOOPBACK_ROUTES")
-        self.setting_routes = json.loads(routes) if isinstance(routes, str) else routes
-
-    @classmethod
-    def from_crawler(cls, crawler):
-        return cls(crawler)
-
-    def process_request(self, request, spider=None):
-        routes = getattr(self.crawler.spider, "loopback_routes", None) or self.setting_routes
-        if routes:
-            host = urlsplit(request.url).hostname
-            if host in routes:
-                request.meta["proxy"] = f"http://{routes[host]}"
-        return None

@@ -28,12 +28,12 @@ ITEM_PIPELINES = {
 }
 
 REPORTS_DB = "data/reports.db"  # the researchers' database (../shared/spec/database.md)
-REPORTS_SEGMENTER = "rjieba"  # or "jieba" (reference engine, ~35× slower); runs in the database writer process
+REPORTS_SEGMENTER = "rjieba"  # or "jieba" (reference engine, ~35× slower); runs in the parser processes
 REPORTS_MAX_BYTES = 40 * 1024 * 1024  # larger documents are recorded as errors, not parsed
-# Parser processes (0 = parse in the crawling process). On 2 cores one is enough: the crawling process and
-# the database writer process take the other core (tests/benchmarks/bench_ingest.py).
+# Parser processes (0 = parse in the crawling process). On 2 cores one is enough: the crawling process, with
+# the database's writer thread, takes the other core (tests/benchmarks/bench_ingest.py).
 REPORTS_PARSE_WORKERS = 1
-REPORTS_COMMIT_SECONDS = 1.0  # reports are written one savepoint each and committed together this often
+REPORTS_COMMIT_SECONDS = 1.0  # what has been written is committed this often (pipelines/database.py)
 
 # --- crawling (issue 4: crawler/middlewares.py, crawler/state.py) -------------------------------
 # 403/412/521 stay out of RETRY_HTTP_CODES: challenge walls do not pass on retry (ecosystem.md §4);
@@ -43,7 +43,6 @@ DOWNLOADER_MIDDLEWARES = {
     # between HttpCompression (590, decodes gzip) and Retry (550, must not retry challenge pages)
     "crawler.middlewares.EncodingFixMiddleware": 575,
     "crawler.middlewares.BlockDetectionMiddleware": 570,
-    "crawler.middlewares.LoopbackRouteMiddleware": 740,  # offline portals; before HttpProxyMiddleware (750)
     "crawler.browser.BrowserFallbackMiddleware": 580,  # challenge answers → browser, before BlockDetection sees them
 }
 EXTENSIONS = {"crawler.state.CrawlStateExtension": 500}  # crawl_state, crawl_runs, run status

@@ -1,73 +1,74 @@
 """Cross-year soft checks: a report against the same agency's report of the year before.
 
-They are recomputed for every report written in a batch *and* for its successor, just before the
-batch commits, so the result does not depend on the order in which a run meets the years (an
+They are recomputed for every report written in a transaction *and* for its successor, just before the
+transaction commits, so the result does not depend on the order in which a run meets the years (an
 ingest of 2022 before 2021 ends with the same checks as the reverse, and as `scrapy reparse`).
 Soft checks do not change `reports.quality`, which stays a property of the report alone.
+
+Set-based: a fixed handful of statements for the whole batch, whatever its size. They run in the
+database's writer thread (`pipelines/database.py`), where every statement waits for the GIL once more.
 """
 
 from __future__ import annotations
 
+import json
+
 from sqlite_utils import Database
 
+from pipelines.sql import insert_rows
 from pipelines.tables import carryover_checks
 from pipelines.tables.model import Cell
 from pipelines.tables.narrative import CARRYOVER_ROWS
 
+_IDS = "SELECT value AS id FROM json_each(?)"
+
 
 def refresh_carryover(db: Database, report_ids: set[str]) -> None:
-    targets = set(report_ids)
-    for rid in report_ids:
-        targets.update(_successors(db, rid))
-    for rid in sorted(targets):
-        # «+rule»: keeps SQLite on the (report_id, seq) key; with an index on rule it scanned every carryover
-        # check of the database instead (450 -> 45 µs per report on a 2,000-report database, growing with it).
-        db.execute("DELETE FROM checks WHERE report_id = ? AND +rule = 'carryover'", [rid])
-        previous = _predecessor(db, rid)
-        if previous is None:
-            continue
-        checks = carryover_checks(_cells(db, previous), _cells(db, rid))
-        seq = db.execute("SELECT COALESCE(MAX(seq), -1) + 1 FROM checks WHERE report_id = ?", [rid]).fetchone()[0]
-        db.conn.executemany(
-            "INSERT INTO checks (report_id, seq, rule, scope, passed, detail, severity) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [(rid, seq + i, c.rule, c.scope, int(c.passed), c.detail, "soft") for i, c in enumerate(checks)],
-        )
-
-
-def _successors(db: Database, rid: str) -> list[str]:
-    """Next year's reports of the agency whose predecessor (the lowest-id report of the year before) is `rid`."""
-    # n.agency = r.agency and n.year - 1 = r.year, so «is r the lowest id of its agency and year» is asked
-    # once about r instead of once per successor row (925 -> 29 µs per report when one agency-year holds
-    # ~100 reports, as in bench_ingest's corpus).
-    rows = db.execute(
-        "SELECT n.id FROM reports r JOIN reports n ON n.agency = r.agency AND n.year = r.year + 1 "
-        "WHERE r.id = ? AND (SELECT MIN(p.id) FROM reports p WHERE p.agency = r.agency AND p.year = r.year) = r.id",
-        [rid],
+    if not report_ids:
+        return
+    conn = db.conn
+    written = json.dumps(sorted(report_ids))
+    # Next year's reports of the agencies whose (lowest-id) report of a year was written: their check changes.
+    successors = conn.execute(
+        f"WITH w AS ({_IDS}) SELECT n.id FROM w JOIN reports r ON r.id = w.id "
+        "JOIN reports n ON n.agency = r.agency AND n.year = r.year + 1 "
+        "WHERE (SELECT MIN(p.id) FROM reports p WHERE p.agency = r.agency AND p.year = r.year) = r.id",
+        [written],
     ).fetchall()
-    return [row[0] for row in rows]
-
-
-def _predecessor(db: Database, rid: str) -> str | None:
-    previous = _neighbour_ids(db, rid, -1, limit=1)
-    return previous[0] if previous else None
-
-
-def _neighbour_ids(db: Database, rid: str, step: int, limit: int) -> list[str]:
-    """Reports of the same agency `step` years away, lowest id first (deterministic)."""
-    rows = db.execute(
-        "SELECT n.id FROM reports r JOIN reports n ON n.agency = r.agency AND n.year = r.year + ? AND n.id != r.id "
-        "WHERE r.id = ? AND r.agency IS NOT NULL ORDER BY n.id LIMIT ?",
-        [step, rid, limit],
+    targets = json.dumps(sorted(report_ids | {row[0] for row in successors}))
+    # «+rule»: keeps SQLite on the (report_id, seq) key instead of the (rule, passed) index.
+    conn.execute(f"DELETE FROM checks WHERE report_id IN ({_IDS}) AND +rule = 'carryover'", [targets])
+    pairs = conn.execute(
+        f"WITH t AS ({_IDS}) SELECT r.id, (SELECT MIN(n.id) FROM reports n WHERE n.agency = r.agency "
+        "AND n.year = r.year - 1 AND n.id != r.id) FROM t JOIN reports r ON r.id = t.id WHERE r.agency IS NOT NULL",
+        [targets],
     ).fetchall()
-    return [row[0] for row in rows]
+    pairs = [(rid, previous) for rid, previous in pairs if previous is not None]
+    if not pairs:
+        return
+    cells = _cells(conn, {rid for pair in pairs for rid in pair})
+    next_seq = dict(
+        conn.execute(
+            f"SELECT report_id, MAX(seq) + 1 FROM checks WHERE report_id IN ({_IDS}) GROUP BY report_id",
+            [json.dumps([rid for rid, _ in pairs])],
+        ).fetchall()
+    )
+    rows = []
+    for rid, previous in sorted(pairs):
+        seq = next_seq.get(rid, 0)
+        for offset, check in enumerate(carryover_checks(cells.get(previous, []), cells.get(rid, []))):
+            rows.append((rid, seq + offset, check.rule, check.scope, int(check.passed), check.detail, "soft"))
+    insert_rows(conn, "checks", ("report_id", "seq", "rule", "scope", "passed", "detail", "severity"), rows)
 
 
-def _cells(db: Database, rid: str) -> list[Cell]:
-    """The cells carryover_checks reads: ~20 of a report's ~160 (the rest were fetched and built for nothing)."""
+def _cells(conn, report_ids: set[str]) -> dict[str, list[Cell]]:
+    """The cells carryover_checks reads (~20 of a report's ~160), per report."""
     marks = ", ".join("?" * len(CARRYOVER_ROWS))
-    rows = db.execute(
-        "SELECT table_name, row_key, col_key, value, raw, unit FROM cells "
-        f"WHERE report_id = ? AND row_key IN ({marks})",
-        [rid, *CARRYOVER_ROWS],
-    ).fetchall()
-    return [Cell(*row) for row in rows]
+    found: dict[str, list[Cell]] = {}
+    for rid, *cell in conn.execute(
+        f"WITH w AS ({_IDS}) SELECT c.report_id, c.table_name, c.row_key, c.col_key, c.value, c.raw, c.unit "
+        f"FROM w JOIN cells c ON c.report_id = w.id WHERE c.row_key IN ({marks})",
+        [json.dumps(sorted(report_ids)), *CARRYOVER_ROWS],
+    ):
+        found.setdefault(rid, []).append(Cell(*cell))
+    return found

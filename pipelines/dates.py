@@ -19,6 +19,17 @@ def parse_date(text: str | None) -> str | None:
     return _iso(*match.groups()) if match else None
 
 
+# TRS `/t20240118_4411328.html`, Hanweb `/art/2024/1/18/art_…`: the date a CMS put into the page's URL.
+_URL_DATE = re.compile(r"/t((?:19|20)\d{2})(\d{2})(\d{2})_\d+|/art/((?:19|20)\d{2})/(\d{1,2})/(\d{1,2})/")
+
+
+def url_date(url: str | None) -> str | None:
+    match = _URL_DATE.search(url or "")
+    if not match:
+        return None
+    return _iso(*(match.groups()[:3] if match.group(1) else match.groups()[3:]))
+
+
 def all_dates(text: str) -> list[tuple[int, str]]:
     """Every valid date in `text` with its offset, in order."""
     found = []

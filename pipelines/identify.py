@@ -7,12 +7,10 @@ re-running a crawl or an ingest then costs one hash and one lookup per document.
 from __future__ import annotations
 
 import hashlib
-import sqlite3
-from pathlib import Path
 
-from pipelines.report import PARSER_VERSION, ParsedReport
-
-DEFAULT_DB = "data/reports.db"
+from pipelines.database import ReportsDatabase
+from pipelines.report import PARSER_VERSION
+from pipelines.store import database_for
 
 
 def report_id(item) -> str:
@@ -30,37 +28,22 @@ def content_hash(item) -> str:
 
 
 class IdentifyReportPipeline:
-    def __init__(self, db_path: str = DEFAULT_DB, force: bool = False) -> None:
-        self.db_path = db_path
+    def __init__(self, db: ReportsDatabase, force: bool = False) -> None:
+        self.db = db
         self.force = force  # `scrapy reparse`: rebuild even unchanged reports
-        self.connection: sqlite3.Connection | None = None
 
     @classmethod
     def from_crawler(cls, crawler):
-        return cls(crawler.settings.get("REPORTS_DB", DEFAULT_DB), crawler.settings.getbool("REPORTS_FORCE_REPARSE"))
-
-    def open_spider(self) -> None:
-        if Path(self.db_path).exists():
-            self.connection = sqlite3.connect(f"file:{self.db_path}?mode=ro", uri=True)
-
-    def close_spider(self) -> None:
-        if self.connection is not None:
-            self.connection.close()
+        return cls(database_for(crawler), crawler.settings.getbool("REPORTS_FORCE_REPARSE"))
 
     def process_item(self, item):
-        rid, sha = report_id(item), content_hash(item)
-        unchanged = not self.force and self._stored(rid) == (sha, PARSER_VERSION)
-        item.parsed = ParsedReport(report_id=rid, content_sha256=sha, unchanged=unchanged)
+        item.report_id, item.content_sha256 = report_id(item), content_hash(item)
+        item.unchanged = not self.force and self._stored(item.report_id) == (item.content_sha256, PARSER_VERSION)
         return item
 
     def _stored(self, rid: str) -> tuple | None:
-        if self.connection is None:
-            return None
-        try:
-            # An error may come from the environment (a converter missing, a timeout): always try again.
-            row = self.connection.execute(
-                "SELECT content_sha256, parser_version FROM reports WHERE id = ? AND quality != 'error'", [rid]
-            )
-            return row.fetchone()
-        except sqlite3.OperationalError:  # a new database without the reports table yet
-            return None
+        # An error may come from the environment (a converter missing, a timeout): always try again.
+        rows = self.db.query(
+            "SELECT content_sha256, parser_version FROM reports WHERE id = ? AND quality != 'error'", [rid]
+        )
+        return tuple(rows[0]) if rows else None

@@ -12,9 +12,10 @@ import re
 from dataclasses import dataclass, field
 from pathlib import PurePath
 
-from pipelines.dates import all_dates, parse_date, plausible_year
+from pipelines.dates import all_dates, parse_date, plausible_year, url_date
 from pipelines.document import Document
 from pipelines.regions import region_code_for, region_name_at, region_names_in
+from pipelines.titles import REPORT_WORDS, clean_title, title_year
 
 # Organisation names end in one of these (longest first so 管理委员会 wins over 会).
 _ORG_SUFFIX = (
@@ -24,7 +25,6 @@ _ORG_SUFFIX = (
 _ORG = rf"[\u4e00-\u9fff（）()]{{2,30}}?{_ORG_SUFFIX}"
 _YEAR_NUM = r"((?:19|20)\d{2})"
 _YEAR = _YEAR_NUM + r"\s*年度?"
-_REPORT_WORDS = re.compile(r"(政府)?信息公开.{0,8}(年度报告|工作报告|年报)|年度报告|年报")
 # Compiled once: these run on every report (re's own cache still costs a lookup and an f-string per call).
 _YEAR_RE = re.compile(_YEAR)
 _ORG_RE = re.compile(_ORG)
@@ -36,9 +36,7 @@ _FIRST_SECTION = re.compile(r"(?:^|\s)一\s*[、.．]\s*(?:总体|基本)情况"
 _WIDE_GAP = re.compile(r"\s{2,}")
 _SENTENCE_PUNCT = re.compile(r"[，。；,;！]")
 _REPORT_END = re.compile(r"(年度报告|工作报告|年报)$")
-_SITE_SUFFIX = re.compile(r"\s*(?:_{1,2}|-{1,2}|—|\|)\s*(?=[^_\-—|]*(?:网|政府|门户)[^_\-—|]*$)")
 _WHITESPACE = re.compile(r"\s+")
-_LEADING_GUANYU = re.compile(r"^关于")
 _ORG_LEAD = re.compile(r"^(关于|发布|现将|编写了)")
 _FIELD_KEYS = {"index_no": ("索引号",), "publisher": ("发布机构", "发文机关", "公开主体"),
                "doc_date": ("发文日期", "成文日期", "生成日期"), "doc_number": ("文号", "发文字号")}  # fmt: skip
@@ -58,20 +56,26 @@ class Metadata:
     sources: dict[str, str] = field(default_factory=dict)  # field → where it came from
 
 
-def extract_metadata(document: Document, hints: dict | None = None, filename: str | None = None) -> Metadata:
+def extract_metadata(
+    document: Document, hints: dict | None = None, filename: str | None = None, url: str | None = None
+) -> Metadata:
+    """`hints`: what the listing said of the document (`list_title`, `list_date`) and the portal's
+    `region_code`; `filename`: the file's name for local documents; `url`: where it was fetched."""
     hints = hints or {}
     text = document.text
     meta = Metadata()
-    fields = {**text_field_block(text), **hints.get("metadata", {}), **document.meta}
+    fields = {**text_field_block(text), **document.meta}
     for name, labels in _FIELD_KEYS.items():
         setattr(meta, name, next((fields[label] for label in labels if fields.get(label)), None))
     _set(meta, "title", find_title(document), "document")
-    _set(meta, "title", _clean_title(hints.get("title")), "listing")
+    _set(meta, "title", clean_title(hints.get("list_title")), "listing")
     _set(meta, "published", parse_date(fields.get("pubdate") or fields.get("发布日期")), "page")
-    _set(meta, "published", parse_date(hints.get("published")), "listing")
+    # (databases written before 2026-12 keep the spider's page date as `published`)
+    _set(meta, "published", parse_date(hints.get("list_date") or hints.get("published")), "listing")
+    _set(meta, "published", url_date(url), "url")
     _set(meta, "published", parse_date(meta.doc_date), "metadata block")
     _set(meta, "published", signature_date(text), "signature")
-    _set(meta, "year", year_from_title(meta.title), "title")
+    _set(meta, "year", title_year(meta.title), "title")
     _set(meta, "year", year_from_text(text), "text")
     _set(meta, "year", most_mentioned_year(text), "most mentioned year")
     _set(meta, "year", year_from_name(filename), "file name")
@@ -81,7 +85,7 @@ def extract_metadata(document: Document, hints: dict | None = None, filename: st
     _set(meta, "agency", agency_from_title(meta.title), "title")
     _set(meta, "agency", meta.publisher, "metadata block")
     _set(meta, "agency", agency_from_text(text), "text")
-    _set(meta, "agency", hints.get("agency"), "listing")
+    _set(meta, "agency", document.meta.get("contentsource"), "page")
     meta.agency = complete_agency(meta.agency, text) if meta.agency else None
     _set(meta, "region_code", hints.get("region_code"), "portal")
     _set(meta, "region_code", region_code_for(meta.agency), "agency")
@@ -110,8 +114,8 @@ def _set(meta: Metadata, name: str, value, source: str) -> None:
 
 def find_title(document: Document) -> str | None:
     """<meta ArticleTitle>/<title>/PDF Title when it names a year's report, else the title line of the text."""
-    meta_titles = [_clean_title(document.meta.get(key)) for key in ("articletitle", "title")]
-    meta_titles = [title for title in meta_titles if title and _REPORT_WORDS.search(title)]
+    meta_titles = [clean_title(document.meta.get(key)) for key in ("articletitle", "title")]
+    meta_titles = [title for title in meta_titles if title and REPORT_WORDS.search(title)]
     for title in meta_titles:
         if _YEAR_RE.search(title):
             return title
@@ -127,8 +131,8 @@ def title_from_text(text: str) -> str | None:
     for i, piece in enumerate(pieces):
         # A title may be split in two: «2024 年上海市科委政府信息公开工作» + «年度报告»,
         # «河北省工业和信息化厅» + «2020年政府信息公开工作年度报告».
-        joined = _clean_title(piece + pieces[i + 1]) if i + 1 < len(pieces) else None
-        single = _clean_title(piece)
+        joined = clean_title(piece + pieces[i + 1]) if i + 1 < len(pieces) else None
+        single = clean_title(piece)
         for title in (joined, single):
             if title and _is_title(title):
                 return title
@@ -139,19 +143,6 @@ def _is_title(line: str) -> bool:
     if len(line) > 60 or _SENTENCE_PUNCT.search(line) or line.startswith(("附件", "根据", "依据", "发布")):
         return False
     return "信息公开" in line and bool(_REPORT_END.search(line))
-
-
-def _clean_title(title: str | None) -> str | None:
-    if not title:
-        return None
-    title = _SITE_SUFFIX.split(title)[0]
-    title = _WHITESPACE.sub("", title).strip('《》"“”')
-    return _LEADING_GUANYU.sub("", title) or None
-
-
-def year_from_title(title: str | None) -> int | None:
-    match = _YEAR_RE.search(title or "")
-    return int(match.group(1)) if match else None
 
 
 _YEAR_SENTENCES = tuple(

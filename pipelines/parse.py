@@ -1,77 +1,68 @@
-"""ParseReportPipeline: raw bytes → metadata, sections, tables, checks, quality, and the rows to store.
+"""Parsing: a fetched (or read) document → the rows of its report. Pure, Scrapy-free, run in a parser pool.
 
-The parsing stages are pure, Scrapy-free functions, run in order by `parse_report`:
+`parse_item` runs the stages in order:
 
-1. decode and normalise (`pipelines/formats`): format from content, encoding, HTML → text + grids;
+1. decode and normalise (`pipelines/formats`): format from content, encoding, HTML → text + grids; when
+   the page is only a link to the report, the attachment that holds it;
 2. metadata (`pipelines/metadata.py`): title, agency, year, published, 索引号 block, region code;
 3. sections (`pipelines/sections.py`): the six numbered sections, bodies verbatim;
 4. tables (`pipelines/tables/`): canonical cells, consistency checks, quality;
-5. segmentation (`pipelines/segment.py`): jieba-compatible tokens for full-text search — when
-   `parse_report` is given a segmenter. In a run, the store does it in the database writer process
-   instead (`pipelines/batch.py`): that process has CPU to spare while this stage was the parser
-   process's, the bottleneck of a run, and the 60 MB dictionary is then loaded once, not per parser.
+5. segmentation (`pipelines/segment.py`): jieba-compatible tokens for full-text search;
+6. rows (`pipelines/rows.py`): what the database stores, in the one shape that crosses process boundaries.
 
-Parsing is CPU-bound, so by default it runs in a parser process (`REPORTS_PARSE_WORKERS`, default 1:
-on 2 cores the crawling process and the database writer take the other core, and a second parser
-costs memory for little speed) while the crawling process goes on; 0 parses inline.
+`read_report` (stages 1–4) returns the structured `ParsedReport` that tests inspect.
+The item pipeline (`ParseReportPipeline`) runs `parse_item` in helper processes (`pipelines/pool.py`).
 """
 
 from __future__ import annotations
 
-import pickle
 import re
-import traceback
 import zlib
-from dataclasses import dataclass
 
 from pipelines.document import Document, DocumentError
 from pipelines.formats import to_document
 from pipelines.metadata import extract_metadata
+from pipelines.pool import ProcessPool, WorkerDied
 from pipelines.report import ParsedReport
-from pipelines.rows import report_rows
+from pipelines.rows import ReportRows, report_rows
 from pipelines.sections import split_sections
-from pipelines.segment import Segmenter
+from pipelines.segment import ENGINES, Segmenter
 from pipelines.tables import extract_tables
 from pipelines.tables.model import TABLE_NAMES, Check, TableExtraction
 from pipelines.tables.quality import quality
-from pipelines.workers import WorkerDied, WorkerProcess
 
 DEFAULT_MAX_BYTES = 40 * 1024 * 1024
 NOT_A_REPORT = "not a report: no report sections and no statistical tables"
 
 
-@dataclass
-class ParseInput:
-    """What a worker process needs of an item (picklable, no Scrapy objects)."""
-
-    body: bytes
-    source: str
-    filename: str | None
-    content_type: str | None
-    encoding: str | None
-    hints: dict
-    region_code: str | None
-    attachments: list  # crawler.items.Attachment: the report may be in one of them
-    fetched_at: str | None = None
+def parse_item(item, segmenter: Segmenter, max_bytes: int = DEFAULT_MAX_BYTES) -> ReportRows:
+    """The rows of the report in `item` (a `crawler.items.ReportItem` with its `report_id` and hash set)."""
+    parsed = read_report(item, max_bytes)
+    for section in parsed.sections:
+        section.tokens = segmenter.segment(section.body)
+    return report_rows(parsed, item)
 
 
-def parse_report(job: ParseInput, parsed: ParsedReport, segmenter: Segmenter | None, max_bytes: int) -> ParsedReport:
-    _read_page(job, parsed, max_bytes)
-    page_score = report_score(parsed.document) if parsed.document is not None and job.attachments else -1
+def read_report(item, max_bytes: int = DEFAULT_MAX_BYTES) -> ParsedReport:
+    """Stages 1–4: decode the page (or the attachment that holds the report), metadata, sections, tables."""
+    parsed = ParsedReport(report_id=item.report_id, content_sha256=item.content_sha256)
+    _read_page(item, parsed, max_bytes)
+    page_score = report_score(parsed.document) if parsed.document is not None and item.attachments else -1
     # No attachment can beat a page that holds the whole report (portals often attach a PDF copy of
     # the page): reading them would only cost time — a real PDF takes longer than the page itself.
-    unread = job.attachments if page_score < WHOLE_REPORT_SCORE else []
+    unread = item.attachments if page_score < WHOLE_REPORT_SCORE else []
     attachments = [_read_attachment(attachment, max_bytes) for attachment in unread]
     parsed.checks += [Check("attachment", url, False, error, hard=False) for url, _, error in attachments if error]
     document, origin = choose_document(parsed.document, [(url, doc) for url, doc, _ in attachments if doc], page_score)
+    parsed.document = None  # the blocks are not stored
     if document is None:
         errors = [parsed.error] + [error for _, _, error in attachments if error]
         parsed.error = "; ".join(dict.fromkeys(error for error in errors if error)) or "no readable document"
         parsed.quality, parsed.reasons = "error", [parsed.error]
         return parsed
     parsed.error, parsed.report_source = None, origin
-    hints = {**job.hints, "region_code": job.region_code}
-    parsed.metadata = extract_metadata(document, hints, job.filename or job.source)
+    hints = {**item.hints, "region_code": item.region_code}
+    parsed.metadata = extract_metadata(document, hints, item.filename or item.source, item.source)
     parsed.sections = split_sections(document.text)
     parsed.tables = extract_tables(document)
     parsed.quality, parsed.reasons = quality_of(parsed.tables)
@@ -81,12 +72,16 @@ def parse_report(job: ParseInput, parsed: ParsedReport, segmenter: Segmenter | N
         unreadable = [error for _, _, error in attachments if error]
         parsed.quality, parsed.reasons = "error", [*unreadable, NOT_A_REPORT, *parsed.reasons]
         parsed.checks.append(Check("input", "document", False, "; ".join([*unreadable, NOT_A_REPORT])))
-    if segmenter is not None:
-        for section in parsed.sections:
-            section.tokens = segmenter.segment(section.body)
     parsed.format = document.format
-    parsed.document = None  # the blocks are not stored; do not ship them back from a worker
     return parsed
+
+
+def unparsed_rows(item, reason: str) -> ReportRows:
+    """The rows of a report that could not be parsed at all (its parser process died on it): an error
+    report with its reason and its raw document kept, so that `scrapy reparse` can try again."""
+    parsed = ParsedReport(report_id=item.report_id, content_sha256=item.content_sha256, error=reason)
+    parsed.quality, parsed.reasons = "error", [reason]
+    return report_rows(parsed, item)
 
 
 def _explain(parsed: ParsedReport, document: Document) -> None:
@@ -103,16 +98,18 @@ def _explain(parsed: ParsedReport, document: Document) -> None:
         parsed.quality = "warning" if parsed.quality == "ok" else parsed.quality
 
 
-def _read_page(job: ParseInput, parsed: ParsedReport, max_bytes: int) -> None:
-    parsed.error = job.hints.get("read_error")
+def _read_page(item, parsed: ParsedReport, max_bytes: int) -> None:
+    parsed.error = item.hints.get("read_error")
     if parsed.error:
         parsed.keep_raw = False  # nothing (or not all) was read
-    elif len(job.body) > max_bytes:
+    elif len(item.body) > max_bytes:
         parsed.error, parsed.keep_raw = f"too large: over {max_bytes / 1e6:.0f} MB", False
     if parsed.keep_raw:
-        parsed.compressed_body = zlib.compress(job.body, 6)
+        parsed.compressed_body = zlib.compress(item.body, 6)
     if parsed.error is None:
-        parsed.document, parsed.error = _decode(job.body, job.filename or job.source, job.content_type, job.encoding)
+        parsed.document, parsed.error = _decode(
+            item.body, item.filename or item.source, item.content_type, item.encoding
+        )
 
 
 def _read_attachment(attachment, max_bytes: int) -> tuple[str, Document | None, str | None]:
@@ -172,87 +169,53 @@ def quality_of(tables: TableExtraction) -> tuple[str, list[str]]:
     return quality(tables)
 
 
-def _serve_parser(jobs, results) -> None:
-    """The parser process (pipelines/workers.py): pickled (job, parsed, max_bytes) in, pickled
-    ("ok", ParsedReport) or ("error", traceback text) out, until the crawling process closes the pipe."""
-    while True:
-        try:
-            job, parsed, max_bytes = pickle.loads(jobs.recv_bytes())
-        except (EOFError, OSError):  # closed, or the crawling process died: nothing more to do
-            return
-        try:
-            answer = ("ok", _parse_in_worker(job, parsed, max_bytes))
-        except Exception as exc:  # a parser bug: that item fails in the crawling process, with this traceback
-            answer = ("error", "".join(traceback.format_exception(exc)))
-        try:
-            results.send_bytes(pickle.dumps(answer, pickle.HIGHEST_PROTOCOL))
-        except OSError:
-            return
-
-
-def _parse_in_worker(job: ParseInput, parsed: ParsedReport, max_bytes: int) -> ParsedReport:
-    parsed = parse_report(job, parsed, None, max_bytes)
-    # Pickled here, unpickled only by the database writer: the crawling process passes bytes along.
-    parsed.rows = pickle.dumps(report_rows(parsed, job), pickle.HIGHEST_PROTOCOL)
-    return parsed.for_storage()
-
-
-class ParserError(RuntimeError):
-    """parse_report raised in a parser process (the message carries its traceback)."""
-
-
 class ParseReportPipeline:
-    def __init__(self, workers: int = 0, max_bytes: int = DEFAULT_MAX_BYTES) -> None:
-        self.workers = workers
-        self.max_bytes = max_bytes
-        self.parsers: list[WorkerProcess] = []
-        self.opened = False
+    """Parses each changed document into its rows, in `workers` helper processes (0: in this process)."""
+
+    def __init__(self, workers: int = 0, max_bytes: int = DEFAULT_MAX_BYTES, segmenter: str = "rjieba") -> None:
+        if segmenter not in ENGINES:  # say so now, not in every helper process
+            raise ValueError(f"REPORTS_SEGMENTER: unknown engine {segmenter!r}; choose one of {', '.join(ENGINES)}")
+        self.workers, self.max_bytes, self.engine = workers, max_bytes, segmenter
+        self.pool: ProcessPool | None = None
 
     @classmethod
     def from_crawler(cls, crawler):
         settings = crawler.settings
-        return cls(settings.getint("REPORTS_PARSE_WORKERS", 1), settings.getint("REPORTS_MAX_BYTES", DEFAULT_MAX_BYTES))
+        return cls(settings.getint("REPORTS_PARSE_WORKERS"), settings.getint("REPORTS_MAX_BYTES"),
+                   settings.get("REPORTS_SEGMENTER"))  # fmt: skip
 
     def open_spider(self) -> None:
-        self.opened = True
-        # Started now, not when the first document arrives: their imports run beside the crawl's start-up.
-        self.parsers = [WorkerProcess(_serve_parser, f"nianbao-parser-{n}") for n in range(self.workers)]
+        # Started now, not at the first document: their imports and dictionary load beside the crawl's start-up.
+        if self.workers:
+            self.pool = ProcessPool(self.workers, _parse_in_worker, _prepare_worker, (self.engine, self.max_bytes))
+        else:
+            _prepare_worker(self.engine, self.max_bytes)
 
     def close_spider(self) -> None:
-        for parser in self.parsers:
-            parser.close()
+        if self.pool is not None:
+            self.pool.close()
 
     async def process_item(self, item):
-        if not self.opened:
-            self.open_spider()
-        if item.parsed.unchanged:
+        if item.unchanged:
             return item
-        job = ParseInput(item.body, item.source, item.filename, item.content_type, item.encoding,
-                         item.hints, item.region_code, item.attachments, item.fetched_at)  # fmt: skip
-        if not self.parsers:
-            item.parsed = parse_report(job, item.parsed, None, self.max_bytes)
-            item.parsed.rows = report_rows(item.parsed, job)
-        else:
-            item.parsed = await self._in_worker(job, item.parsed)
+        if self.pool is None:
+            item.rows = _parse_in_worker(item)
+            return item
+        try:
+            item.rows = await self.pool.run(item)
+        except WorkerDied as exc:
+            # Killed for memory, or a crash in a native converter: the document is recorded with the reason.
+            item.rows = unparsed_rows(item, f"parser process died on this document: {exc}")
         return item
 
-    async def _in_worker(self, job: ParseInput, parsed: ParsedReport) -> ParsedReport:
-        parser = min(self.parsers, key=lambda p: p.pending)
-        try:
-            answer = await parser.call(pickle.dumps((job, parsed, self.max_bytes), pickle.HIGHEST_PROTOCOL))
-        except WorkerDied as exc:
-            # The process died on this document (killed for memory, a crash in a native converter):
-            # record it; the documents queued behind it go to a new parser process.
-            parsed.error = (
-                "parser process died on this document (out of memory or a converter crash)"
-                if exc.on_job
-                else f"not parsed: {exc}"
-            )
-            parsed.quality, parsed.reasons, parsed.keep_raw = "error", [parsed.error], True
-            parsed.compressed_body = zlib.compress(job.body, 6)
-            parsed.rows = report_rows(parsed, job)
-            return parsed
-        status, value = pickle.loads(answer)
-        if status == "error":
-            raise ParserError(f"parsing {job.source} failed in the parser process:\n{value}")
-        return value
+
+# The parser process's own segmenter and size limit (set once by `_prepare_worker`).
+_worker: dict = {}
+
+
+def _prepare_worker(engine: str, max_bytes: int) -> None:
+    _worker.update(segmenter=Segmenter(engine), max_bytes=max_bytes)
+
+
+def _parse_in_worker(item) -> ReportRows:
+    return parse_item(item, _worker["segmenter"], _worker["max_bytes"])

@@ -1,9 +1,8 @@
-"""What the pipelines learn about one report document, filled stage by stage."""
+"""What parsing learns about one report document, filled stage by stage (`pipelines/parse.py`)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
-from typing import Any
+from dataclasses import dataclass, field
 
 from pipelines.document import Document
 from pipelines.metadata import Metadata
@@ -18,10 +17,9 @@ PARSER_VERSION = "2"
 class ParsedReport:
     report_id: str
     content_sha256: str
-    unchanged: bool = False  # stored already with the same bytes and parser version: nothing to do
     keep_raw: bool = True  # False for documents too large to keep
     format: str | None = None  # the detected input format (html, text, pdf, …)
-    compressed_body: bytes | None = None  # zlib of the raw body, made in the parser process
+    compressed_body: bytes | None = None  # zlib of the raw body
     report_source: str | None = None  # URL of the attachment the report text came from, if not the page
     document: Document | None = None
     metadata: Metadata = field(default_factory=Metadata)
@@ -33,12 +31,3 @@ class ParsedReport:
     reasons: list[str] = field(default_factory=list)
     # Soft checks found outside the table extractor (narrative numbers, published date, …).
     checks: list[Check] = field(default_factory=list)
-    # What the store writes (pipelines/rows.py ReportRows), built by the parse pipeline.
-    rows: Any = None
-
-    def for_storage(self) -> ParsedReport:
-        """This report as a parser process sends it back: its rows, without the structured results they
-        were built from (sections, tables, checks, raw body), which would cost the crawling process
-        8× more to unpickle than the rows. Quality, reasons, error and metadata stay; the rest is read
-        from `rows` (e.g. the template: `rows.tables["reports"][0]`)."""
-        return replace(self, document=None, sections=[], tables=TableExtraction(), checks=[], compressed_body=None)

@@ -1,8 +1,10 @@
-"""The rows one parsed report becomes in the database (`../shared/spec/database.md`), as plain tuples.
+"""The rows one report becomes in the database (`../shared/spec/database.md`): one shape, named columns.
 
-Built where the report was parsed — in the parser process when there is one — so the crawling
-process only executes them: tuples of strings and numbers cross the process boundary ~8× cheaper
-than the parsed objects (0.1 vs 0.8 ms per report to unpickle, measured on 2,000 corpus reports).
+Each builder below writes a row as a dict (column → value), so every value is named where it is computed;
+`TableRows` packs a table's dicts into column names + value tuples, the form in which rows cross a process
+boundary (one pickle, built in the parser process) and are written (`pipelines/database.py`, in bulk).
+The columns themselves are the schema's (`pipelines/schema.py`); tests/test_rows.py checks that every row
+built here fits it.
 """
 
 from __future__ import annotations
@@ -17,87 +19,121 @@ from typing import Any
 from pipelines.report import PARSER_VERSION, ParsedReport
 from pipelines.tables.model import Check
 
-COLUMNS: dict[str, tuple[str, ...]] = {
-    "reports": (
-        "id", "source", "title", "agency", "year", "published", "template", "region_code", "quality",
-        "quality_reasons", "format", "index_no", "publisher", "doc_date", "doc_number", "field_sources",
-        "report_source", "content_sha256", "parser_version", "fetched_at", "parsed_at",
-    ),
-    "cells": ("report_id", "table_name", "row_key", "col_key", "value", "raw", "unit"),
-    "sections": ("report_id", "number", "heading", "body", "tokens"),
-    "checks": ("report_id", "seq", "rule", "scope", "passed", "detail", "severity"),
-    "indicators": ("report_id", "seq", "path", "label", "unit", "period", "value", "raw"),
-    "extra_rows": ("report_id", "seq", "table_name", "label", "raw"),
-    "documents": (
-        "report_id", "seq", "role", "source", "filename", "content_type", "encoding", "sha256", "size",
-        "compressed", "fetched_at", "region_code", "hints",
-    ),
-}  # fmt: skip
-CHILD_TABLES = tuple(table for table in COLUMNS if table != "reports")
+
+@dataclass(frozen=True)
+class TableRows:
+    """Rows of one table: column names once, then one tuple of values per row."""
+
+    columns: tuple[str, ...]
+    values: list[tuple]
+
+    @classmethod
+    def of(cls, rows: list[dict[str, Any]]) -> TableRows:
+        columns = tuple(rows[0]) if rows else ()
+        return cls(columns, [tuple(row[column] for column in columns) for row in rows])
+
+    def dicts(self) -> list[dict[str, Any]]:
+        return [dict(zip(self.columns, values, strict=True)) for values in self.values]
 
 
 @dataclass
 class ReportRows:
-    """Every row of one report, per table, in `COLUMNS[table]` order (`reports` has exactly one)."""
+    """Everything one report writes: its rows per table (they replace what the report had), and the crawl
+    state of the page it came from (set by the store for crawled pages; committed together)."""
 
     report_id: str
-    tables: dict[str, list[tuple]] = field(default_factory=dict)
+    tables: dict[str, TableRows] = field(default_factory=dict)
+    crawl_state: dict[str, Any] | None = None
+
+    @property
+    def report(self) -> dict[str, Any]:
+        """The `reports` row."""
+        return self.tables["reports"].dicts()[0]
+
+    @property
+    def source(self) -> str:
+        return self.tables["reports"].values[0][self.tables["reports"].columns.index("source")]
+
+    def rows(self, table: str) -> list[dict[str, Any]]:
+        return self.tables[table].dicts() if table in self.tables else []
 
 
-def report_rows(parsed: ParsedReport, origin: Any) -> ReportRows:
-    """`origin`: the provenance of the document (a `ReportItem` or the parser's `ParseInput`):
-    source, body, filename, content_type, encoding, region_code, hints, attachments, fetched_at."""
+def report_rows(parsed: ParsedReport, item: Any) -> ReportRows:
+    """The rows of `parsed`, the report read from `item` (a `crawler.items.ReportItem`: its provenance)."""
     rid = parsed.report_id
-    checks = [*parsed.tables.checks, *parsed.checks]
-    indicators = parsed.tables.indicators
-    extra = parsed.tables.extra_rows
     tables = {
-        "reports": [report_tuple(parsed, origin)],
-        "cells": [(rid, c.table_name, c.row_key, c.col_key, c.value, c.raw, c.unit) for c in parsed.tables.cells],
-        "sections": [(rid, s.number, s.heading, s.body, s.tokens) for s in parsed.sections],
-        "checks": check_tuples(rid, parsed.error, checks),
-        "indicators": [(rid, i, x.path, x.label, x.unit, x.period, x.value, x.raw) for i, x in enumerate(indicators)],
-        "extra_rows": [
-            (rid, i, t, label, json.dumps(raw, ensure_ascii=False)) for i, (t, label, raw) in enumerate(extra)
+        "reports": [report_row(parsed, item)],
+        "cells": [
+            {"report_id": rid, "table_name": c.table_name, "row_key": c.row_key, "col_key": c.col_key,
+             "value": c.value, "raw": c.raw, "unit": c.unit}
+            for c in parsed.tables.cells
         ],
-        "documents": document_tuples(parsed, origin),
-    }
-    return ReportRows(rid, tables)
+        "sections": [
+            {"report_id": rid, "number": s.number, "heading": s.heading, "body": s.body, "tokens": s.tokens}
+            for s in parsed.sections
+        ],
+        "checks": check_rows(rid, parsed.error, [*parsed.tables.checks, *parsed.checks]),
+        "indicators": [
+            {"report_id": rid, "seq": seq, "path": x.path, "label": x.label, "unit": x.unit, "period": x.period,
+             "value": x.value, "raw": x.raw}
+            for seq, x in enumerate(parsed.tables.indicators)
+        ],
+        "extra_rows": [
+            {"report_id": rid, "seq": seq, "table_name": table, "label": label,
+             "raw": json.dumps(raw, ensure_ascii=False)}
+            for seq, (table, label, raw) in enumerate(parsed.tables.extra_rows)
+        ],
+        "documents": document_rows(parsed, item),
+    }  # fmt: skip
+    return ReportRows(rid, {table: TableRows.of(rows) for table, rows in tables.items() if rows})
 
 
-def report_tuple(parsed: ParsedReport, origin: Any) -> tuple:
+def report_row(parsed: ParsedReport, item: Any) -> dict[str, Any]:
     meta = parsed.metadata
-    return (
-        parsed.report_id, origin.source, meta.title, meta.agency, meta.year, meta.published,
-        parsed.tables.template, meta.region_code, parsed.quality, "\n".join(parsed.reasons) or None,
-        parsed.format, meta.index_no, meta.publisher, meta.doc_date, meta.doc_number,
-        json.dumps(meta.sources, ensure_ascii=False) if meta.sources else None,
-        parsed.report_source, parsed.content_sha256, PARSER_VERSION, origin.fetched_at,
-        datetime.now(UTC).isoformat(timespec="seconds"),
-    )  # fmt: skip
+    return {
+        "id": parsed.report_id, "source": item.source, "title": meta.title, "agency": meta.agency,
+        "year": meta.year, "published": meta.published, "template": parsed.tables.template,
+        "region_code": meta.region_code, "quality": parsed.quality,
+        "quality_reasons": "\n".join(parsed.reasons) or None, "format": parsed.format, "index_no": meta.index_no,
+        "publisher": meta.publisher, "doc_date": meta.doc_date, "doc_number": meta.doc_number,
+        "field_sources": json.dumps(meta.sources, ensure_ascii=False) if meta.sources else None,
+        "report_source": parsed.report_source, "content_sha256": parsed.content_sha256,
+        "parser_version": PARSER_VERSION, "fetched_at": item.fetched_at,
+        "parsed_at": datetime.now(UTC).isoformat(timespec="seconds"),
+    }  # fmt: skip
 
 
-def check_tuples(rid: str, error: str | None, checks: list[Check]) -> list[tuple]:
+def check_rows(rid: str, error: str | None, checks: list[Check]) -> list[dict[str, Any]]:
     """`checks` rows; the input error (if any) first, as seq 0."""
-    rows = [(rid, 0, "input", "document", 0, error, "error")] if error else []
-    first = len(rows)
-    rows += [(rid, first + i, check.rule, check.scope, int(check.passed), check.detail,
-              "hard" if check.hard else "soft") for i, check in enumerate(checks)]  # fmt: skip
+    rows = []
+    if error:
+        rows.append({"report_id": rid, "seq": 0, "rule": "input", "scope": "document", "passed": 0,
+                     "detail": error, "severity": "error"})  # fmt: skip
+    for check in checks:
+        rows.append({"report_id": rid, "seq": len(rows), "rule": check.rule, "scope": check.scope,
+                     "passed": int(check.passed), "detail": check.detail,
+                     "severity": "hard" if check.hard else "soft"})  # fmt: skip
     return rows
 
 
-def document_tuples(parsed: ParsedReport, origin: Any) -> list[tuple]:
+def document_rows(parsed: ParsedReport, item: Any) -> list[dict[str, Any]]:
     """The raw documents (zlib), so `scrapy reparse` can rebuild the report without fetching it again."""
     if not parsed.keep_raw:
         return []
-    hints = json.dumps(origin.hints, ensure_ascii=False) if origin.hints else None
-    body = origin.body
-    rows = [(parsed.report_id, 0, "main", origin.source, origin.filename, origin.content_type, origin.encoding,
-             hashlib.sha256(body).hexdigest(), len(body), parsed.compressed_body or zlib.compress(body, 6),
-             origin.fetched_at, origin.region_code, hints)]  # fmt: skip
-    for seq, attachment in enumerate(origin.attachments, start=1):
+    rid, body = parsed.report_id, item.body
+    rows = [
+        {"report_id": rid, "seq": 0, "role": "main", "source": item.source, "filename": item.filename,
+         "content_type": item.content_type, "encoding": item.encoding, "sha256": hashlib.sha256(body).hexdigest(),
+         "size": len(body), "compressed": parsed.compressed_body or zlib.compress(body, 6),
+         "fetched_at": item.fetched_at, "region_code": item.region_code,
+         "hints": json.dumps(item.hints, ensure_ascii=False) if item.hints else None}
+    ]  # fmt: skip
+    for seq, attachment in enumerate(item.attachments, start=1):
         data = attachment.body
-        rows.append((parsed.report_id, seq, "attachment", attachment.url, attachment.filename,
-                     attachment.content_type, None, hashlib.sha256(data).hexdigest(), len(data),
-                     zlib.compress(data, 6), origin.fetched_at, None, None))  # fmt: skip
+        rows.append(
+            {"report_id": rid, "seq": seq, "role": "attachment", "source": attachment.url,
+             "filename": attachment.filename, "content_type": attachment.content_type, "encoding": None,
+             "sha256": hashlib.sha256(data).hexdigest(), "size": len(data), "compressed": zlib.compress(data, 6),
+             "fetched_at": item.fetched_at, "region_code": None, "hints": None}
+        )  # fmt: skip
     return rows

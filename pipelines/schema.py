@@ -133,7 +133,17 @@ def m007_cells_checks_without_rowid(db: Database) -> None:
 
 
 @migrations()
-def m008_portal_discovery(db: Database) -> None:
+def m008_sections_fts_trigger(db: Database) -> None:
+    # Sections are indexed by a trigger again: the store writes many reports per statement, without a
+    # savepoint per report, so FTS5 no longer flushes its index once per report (see m006).
+    db.execute(
+        "CREATE TRIGGER IF NOT EXISTS [sections_ai] AFTER INSERT ON [sections] BEGIN "
+        "INSERT INTO [sections_fts] (rowid, [tokens]) VALUES (new.rowid, new.[tokens]); END"
+    )
+
+
+@migrations()
+def m009_portal_discovery(db: Database) -> None:
     # Issue 15: how each portal's 年报 column was found (crawler/families/discover.py, crawler/evidence.py).
     # portal_columns: one row per column found, with its evidence, reused by the next run; a column that no
     # longer answers as one is kept with status 'moved' (and found again from the home page).
@@ -158,6 +168,16 @@ def m008_portal_discovery(db: Database) -> None:
     # through the opt-in browser (BROWSER_FALLBACK, crawler/browser.py), and whether that worked.
     db["browser_pages"].create(
         {"url": str, "status": int, "reason": str, "ok": int, "spider": str, "fetched_at": str}, pk="url"
+    )
+
+
+def report_tables(db: Database) -> tuple[str, ...]:
+    """The tables whose rows belong to one report (a foreign key report_id → reports.id): a report that is
+    written again replaces its rows in all of them."""
+    return tuple(
+        table.name
+        for table in db.tables
+        if any(fk.column == "report_id" and fk.other_table == "reports" for fk in table.foreign_keys)
     )
 
 

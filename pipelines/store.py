@@ -1,70 +1,60 @@
-"""StoreReportPipeline: one report → its rows in SQLite, atomically, replacing its previous rows.
+"""StoreReportPipeline: one report's rows into the run's database, replacing what the report had.
 
-Reports are keyed by where they came from (URL, or the absolute path of a local file), so
-re-reading an unchanged document changes nothing and a changed document replaces its own rows.
-The rows come ready-made from the parse pipeline (`pipelines/rows.py`, pickled in the parser
-process); this pipeline hands them to the database's writer process (`pipelines/writer.py`) and
-waits for them to be written there (`pipelines/batch.py`).
+Reports are keyed by where they came from (URL, or the absolute path of a local file), so re-reading
+an unchanged document changes nothing and a changed document replaces its own rows. The rows come
+ready-made from the parse pipeline; the database's writer thread writes them in bulk and commits every
+`REPORTS_COMMIT_SECONDS` (`pipelines/database.py`). A crawled page's crawl state goes with its rows.
 """
 
 from __future__ import annotations
 
-import pickle
+import asyncio
 
-from pipelines.segment import ENGINES
-from pipelines.writer import DatabaseWriter
+from scrapy import signals
 
-DEFAULT_DB = "data/reports.db"
+from pipelines.database import ReportsDatabase
+from pipelines.rows import ReportRows
+
+# Reports queued for writing beyond which the pipeline waits for the writer (bounded memory).
+MAX_BACKLOG = 256
+
+
+def database_for(crawler) -> ReportsDatabase:
+    """The run's database: opened on first use (every component of one crawler shares it) and closed
+    when the engine has stopped, after the run record is written."""
+    db = getattr(crawler, "reports_database", None)
+    if db is None:
+        settings = crawler.settings
+        db = ReportsDatabase(settings.get("REPORTS_DB"), settings.getfloat("REPORTS_COMMIT_SECONDS"))
+        crawler.reports_database = db
+        crawler.signals.connect(db.close, signal=signals.engine_stopped, weak=False)
+    return db
 
 
 class StoreReportPipeline:
-    """Each report is written inside its own savepoint (whole or not at all), in the writer's batch
-    transaction (committed every `commit_seconds`)."""
-
-    def __init__(
-        self, db_path: str = DEFAULT_DB, stats=None, commit_seconds: float = 1.0, segmenter: str = "rjieba"
-    ) -> None:
-        self.db_path = db_path
-        self.stats = stats
-        self.commit_seconds = commit_seconds
-        self.segmenter = segmenter  # engine name (pipelines/segment.py ENGINES)
-        self.writer: DatabaseWriter | None = None
+    def __init__(self, db: ReportsDatabase, stats=None) -> None:
+        self.db, self.stats = db, stats
 
     @classmethod
     def from_crawler(cls, crawler):
-        settings = crawler.settings
-        return cls(
-            settings.get("REPORTS_DB", DEFAULT_DB),
-            crawler.stats,
-            settings.getfloat("REPORTS_COMMIT_SECONDS", 1.0),
-            settings.get("REPORTS_SEGMENTER", "rjieba"),
-        )
-
-    def open_spider(self) -> None:
-        if self.segmenter not in ENGINES:  # fail at once, not in the writer process at the first report
-            raise ValueError(
-                f"REPORTS_SEGMENTER: unknown engine {self.segmenter!r}; choose one of {', '.join(ENGINES)}"
-            )
-        self.writer = DatabaseWriter.acquire(self.db_path, self.commit_seconds)
-        self.writer.submit_logged("pipelines.batch:warm_segmenter", self.segmenter)
+        return cls(database_for(crawler), crawler.stats)
 
     def close_spider(self) -> None:
-        if self.writer is not None:
-            self.writer.commit().result()
-            self.writer.release()
-            self.writer = None
+        self.db.commit()
 
     async def process_item(self, item):
-        if self.writer is None:
-            self.open_spider()
-        parsed = item.parsed
-        if parsed.unchanged:
+        if item.unchanged:
             self._count("reports/unchanged")
+            if item.crawl_state:  # bytes changed but not the report (e.g. an attachment re-sent): note them
+                self.db.upsert("crawl_state", {**item.crawl_state, "report_id": item.report_id}, "url", ("first_seen",))
             return item
-        rows = parsed.rows if isinstance(parsed.rows, bytes) else pickle.dumps(parsed.rows, pickle.HIGHEST_PROTOCOL)
-        await self.writer.run("pipelines.batch:write_report", rows, self.segmenter)
+        while self.db.backlog > MAX_BACKLOG:
+            await asyncio.sleep(0.01)
+        rows: ReportRows = item.rows
+        rows.crawl_state = item.crawl_state
+        self.db.store(rows)
         self._count("reports/stored")
-        self._count(f"reports/quality/{parsed.quality}")
+        self._count(f"reports/quality/{rows.report['quality']}")
         return item
 
     def _count(self, key: str) -> None:

@@ -81,10 +81,25 @@ def test_metadata_block_in_text_and_html():
     )
 
 
+@pytest.mark.parametrize(
+    "html",
+    [
+        "<table><tr><th>索\u3000引\u3000号</th><td>0012/2024-00012</td><th>发布机构</th><td>示例局</td></tr></table>",
+        "<ul><li>索引号：0012/2024-00012</li><li>发布机构：示例局</li></ul>",
+        "<dl><dt>索引号:</dt><dd>0012/2024-00012</dd><dt>发布机构：</dt><dd>示例局</dd></dl>",
+        "<div><span>索引号</span><span>0012/2024-00012</span><p>发布机构： 示例局</p></div>",
+    ],
+)
+def test_metadata_block_shapes(html):
+    page = f"<html><body>{html}<div class='TRS_Editor'><p>一、总体情况</p><p>{'正文。' * 80}</p></div></body></html>"
+    meta = to_document(page.encode()).meta
+    assert meta["索引号"] == "0012/2024-00012" and meta["发布机构"] == "示例局"
+
+
 def test_year_first_title_and_listing_hints():
     document = Document(blocks=[Block(text="正文没有标题。\n一、总体情况\n本年度工作。")])
     meta = extract_metadata(
-        document, {"title": "2023年示例市人民政府政府信息公开工作年度报告", "published": "2024-03-01"}
+        document, {"list_title": "2023年示例市人民政府政府信息公开工作年度报告", "list_date": "2024-03-01"}
     )
     assert (meta.year, meta.agency, meta.published) == (2023, "示例市人民政府", "2024-03-01")
     assert meta.sources["title"] == "listing"
@@ -92,7 +107,7 @@ def test_year_first_title_and_listing_hints():
 
 def test_year_after_publication_is_rejected():
     document = Document(blocks=[Block(text="示例县2030年政府信息公开工作年度报告\n一、总体情况\n无")])
-    meta = extract_metadata(document, {"published": "2024-01-10"})
+    meta = extract_metadata(document, {"list_date": "2024-01-10"})
     assert meta.year == 2023 and meta.sources["year"] == "publication year - 1"
 
 

@@ -4,12 +4,10 @@ import pytest
 
 from crawler.items import Attachment, ReportItem
 from pipelines.formats import to_document
-from pipelines.parse import ParseInput, choose_document, parse_report
+from pipelines.parse import choose_document, read_report
 from pipelines.report import ParsedReport
-from pipelines.segment import Segmenter
 from tests.conftest import corpus_doc
 
-SEGMENTER = Segmenter("rjieba")
 LINK_PAGE = (
     "<html><head><meta name='ArticleTitle' content='河北省教育厅2023年政府信息公开工作年度报告'>"
     "<meta name='PubDate' content='2024-01-26 09:30'></head><body><div id='zoom'>"
@@ -18,9 +16,8 @@ LINK_PAGE = (
 
 
 def parse(item: ReportItem) -> ParsedReport:
-    job = ParseInput(item.body, item.source, item.filename, item.content_type, item.encoding, item.hints,
-                     item.region_code, item.attachments)  # fmt: skip
-    return parse_report(job, ParsedReport(report_id="x", content_sha256="y"), SEGMENTER, 10_000_000)
+    item.report_id, item.content_sha256 = "x", "y"
+    return read_report(item, 10_000_000)
 
 
 def test_a_page_that_only_links_to_the_report_takes_text_from_the_attachment():
@@ -86,12 +83,9 @@ def test_missing_tables_are_explained_in_checks():
 
 def test_a_parser_process_that_dies_costs_only_its_document(tmp_path):
     """Killed mid-run (OOM killer, a converter crash): the document it was on is recorded as an error
-    with its raw body kept, the documents queued behind it are parsed by a new parser process, and what
-    the dead one sends back is the same kind of result."""
+    with its raw body kept; the documents in flight with it are parsed by a new parser process."""
     import asyncio
-    import pickle
     import signal
-    import time
     from concurrent.futures import ThreadPoolExecutor
 
     import psutil
@@ -106,39 +100,71 @@ def test_a_parser_process_that_dies_costs_only_its_document(tmp_path):
         return [p for p in psutil.Process().children() if "spawn_main" in " ".join(p.cmdline())]
 
     report = corpus_doc("007_hebei-education-dept-2023.txt").read_bytes()
-    pipeline = ParseReportPipeline(workers=1)
-    pipeline.open_spider()
-    try:
 
-        def item(name: str) -> ReportItem:
-            made = ReportItem(source=str(tmp_path / name), body=report, filename=name)
-            made.parsed = ParsedReport(report_id=name, content_sha256="y")
-            return made
+    def item(name: str) -> ReportItem:
+        made = ReportItem(source=str(tmp_path / name), body=report, filename=name)
+        made.report_id, made.content_sha256 = name, "y"
+        return made
 
-        first = run(pipeline.process_item(item("a.txt")))
-        assert first.parsed.quality != "error" and isinstance(first.parsed.rows, bytes)
-        (parser,) = parser_processes()
-
-        async def kill_while_it_holds_b():
-            parser.send_signal(signal.SIGSTOP)  # so that b is still its job when the kill lands
+    async def crawl():
+        pipeline = ParseReportPipeline(workers=1)
+        pipeline.open_spider()
+        try:
+            first = await pipeline.process_item(item("a.txt"))
+            (parser,) = [p for p in parser_processes() if p.status() != psutil.STATUS_ZOMBIE]
+            parser.send_signal(signal.SIGSTOP)  # so that b and c are still in flight when the kill lands
             queued = [asyncio.ensure_future(pipeline.process_item(item(name))) for name in ("b.txt", "c.txt")]
-            await asyncio.sleep(0.2)
+            await asyncio.sleep(0.3)
             parser.kill()
-            return await asyncio.gather(*queued)
+            died_or_not = await asyncio.gather(*queued)
+            return first, died_or_not
+        finally:
+            pipeline.close_spider()
 
-        died, after = run(kill_while_it_holds_b())
-        assert died.parsed.quality == "error" and "parser process died" in died.parsed.error
-        rows = died.parsed.rows.tables
-        assert rows["checks"][0][2:5] == ("input", "document", 0) and rows["documents"]  # raw kept for reparse
-        assert after.parsed.quality == first.parsed.quality
-        assert pickle.loads(after.parsed.rows).tables["cells"] == [
-            ("c.txt", *cell[1:]) for cell in pickle.loads(first.parsed.rows).tables["cells"]
-        ]
-        (second,) = parser_processes()
-        second.kill()  # killed while idle: no document is lost
-        while second.status() != psutil.STATUS_ZOMBIE:  # (wait() would reap it behind multiprocessing's back)
-            time.sleep(0.01)
-        idle_kill = run(pipeline.process_item(item("d.txt")))
-        assert idle_kill.parsed.quality == first.parsed.quality
-    finally:
-        pipeline.close_spider()
+    first, (b, c) = run(crawl())
+    assert first.rows.report["quality"] != "error"
+    # Both were in flight when the process died; each was tried again alone in a new process, and parsed.
+    assert b.rows.report["quality"] == c.rows.report["quality"] == first.rows.report["quality"]
+    assert [cell[1:] for cell in c.rows.tables["cells"].values] == [cell[1:] for cell in first.rows.tables["cells"].values]
+
+
+def crash_on(item):
+    """A parse function that kills its process on one document, like a native converter's segfault."""
+    import os
+
+    if item == "poison":
+        os.kill(os.getpid(), 9)
+    return item.upper()
+
+
+def prepare_nothing() -> None:
+    pass
+
+
+def test_a_document_that_kills_every_process_it_meets_is_the_only_one_lost():
+    import asyncio
+    from concurrent.futures import ThreadPoolExecutor
+
+    from pipelines.pool import ProcessPool, WorkerDied
+
+    async def crawl():
+        pool = ProcessPool(1, crash_on, prepare_nothing)
+        try:
+            return await asyncio.gather(*(pool.run(job) for job in ("a", "poison", "b", "c")), return_exceptions=True)
+        finally:
+            pool.close()
+
+    with ThreadPoolExecutor(1) as thread:
+        a, poison, b, c = thread.submit(asyncio.run, crawl()).result()
+    assert (a, b, c) == ("A", "B", "C")
+    assert isinstance(poison, WorkerDied) and "died" in str(poison)
+
+
+def test_a_document_whose_process_died_is_stored_as_an_error_with_its_raw_document():
+    from pipelines.parse import unparsed_rows
+
+    item = ReportItem(source="http://x/a.html", body=b"<html>...</html>", content_type="text/html")
+    item.report_id, item.content_sha256 = "a", "h"
+    rows = unparsed_rows(item, "parser process died on this document: the process died on it")
+    assert rows.report["quality"] == "error" and "died" in rows.report["quality_reasons"]
+    assert rows.rows("checks")[0]["rule"] == "input" and rows.rows("documents")[0]["size"] == len(item.body)

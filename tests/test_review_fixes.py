@@ -6,11 +6,13 @@ import sqlite3
 import pytest
 
 from crawler.items import ReportItem
+from pipelines.database import ReportsDatabase
 from pipelines.document import DocumentError
 from pipelines.formats import to_document
 from pipelines.formats.html import html_to_document
 from pipelines.identify import IdentifyReportPipeline, content_hash, report_id
 from pipelines.report import PARSER_VERSION
+from pipelines.rows import ReportRows, TableRows
 from pipelines.tables import extract_tables
 from pipelines.tables.model import Cell
 from pipelines.tables.quality import quality
@@ -67,20 +69,20 @@ def test_span_bombs_are_refused_quickly():
 
 
 def test_stored_errors_are_parsed_again(tmp_path):
-    db = tmp_path / "r.db"
+    db = ReportsDatabase(tmp_path / "r.db")
     item = ReportItem(source="x.txt", body=b"same bytes", hints={"local_path": "/abs/x.txt"})
-    with sqlite3.connect(db) as connection:
-        connection.execute("CREATE TABLE reports (id TEXT, content_sha256 TEXT, parser_version TEXT, quality TEXT)")
-        connection.execute(
-            "INSERT INTO reports VALUES (?, ?, ?, 'error')", [report_id(item), content_hash(item), PARSER_VERSION]
-        )
-    pipeline = IdentifyReportPipeline(str(db))
-    pipeline.open_spider()
-    assert pipeline.process_item(item).parsed.unchanged is False
-    with sqlite3.connect(db) as connection:
-        connection.execute("UPDATE reports SET quality = 'warning'")
-    assert pipeline.process_item(item).parsed.unchanged is True
-    pipeline.close_spider()
+    row = {"id": report_id(item), "source": "x.txt", "template": "none", "quality": "error",
+           "content_sha256": content_hash(item), "parser_version": PARSER_VERSION}  # fmt: skip
+    try:
+        db.store(ReportRows(row["id"], {"reports": TableRows.of([row])}))
+        db.commit()
+        pipeline = IdentifyReportPipeline(db)
+        assert pipeline.process_item(item).unchanged is False
+        db.store(ReportRows(row["id"], {"reports": TableRows.of([row | {"quality": "warning"}])}))
+        db.commit()
+        assert pipeline.process_item(item).unchanged is True
+    finally:
+        db.close()
 
 
 def _key_values(key: dict) -> dict:

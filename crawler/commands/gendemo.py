@@ -6,7 +6,7 @@ from typing import ClassVar
 
 from scrapy.commands import ScrapyCommand
 
-from crawler.demo_portal import build_portal
+from demo.portal import build_portal
 
 
 class Command(ScrapyCommand):

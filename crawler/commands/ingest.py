@@ -40,6 +40,8 @@ def run_local(process, spider_class, total: int, **spider_args) -> int:
     report.attach(crawler)
     process.crawl(crawler, **spider_args)
     process.start()
+    database = getattr(crawler, "reports_database", None)
+    report.failures += database.failures if database is not None else []  # parsed, but not written
     print(report.summary())
     print(f"database: {crawler.settings.get('REPORTS_DB')}")
     return 1 if report.failed or process.bootstrap_failed else 0

@@ -27,14 +27,14 @@ class RunReport:
         crawler.signals.connect(self.item_failed, signal=signals.item_error)
 
     def item_done(self, item, **_) -> None:
-        parsed = item.parsed
         self.done += 1
-        if parsed.unchanged:
+        if item.unchanged:
             self.unchanged += 1
         else:
-            self.quality[parsed.quality] = self.quality.get(parsed.quality, 0) + 1
-            if parsed.quality == "error":
-                self.failures.append((item.source, "; ".join(parsed.reasons) or parsed.error or "error"))
+            report = item.rows.report
+            self.quality[report["quality"]] = self.quality.get(report["quality"], 0) + 1
+            if report["quality"] == "error":
+                self.failures.append((item.source, (report["quality_reasons"] or "error").replace("\n", "; ")))
         self._progress()
 
     def item_failed(self, item, failure, **_) -> None:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import sqlite3
+from pathlib import Path
 
 from scrapy.commands import ScrapyCommand
+from scrapy.exceptions import UsageError
 
 from crawler.commands.ingest import run_local
 from crawler.commands.progress import quiet_logs
@@ -24,7 +26,9 @@ class Command(ScrapyCommand):
 
     def run(self, args: list[str], opts) -> None:
         path = self.settings.get("REPORTS_DB")
-        connection = sqlite3.connect(path)
+        if not Path(path).is_file():
+            raise UsageError(f"no database at {path}: nothing to reparse (set -s REPORTS_DB=…)", print_help=False)
+        connection = sqlite3.connect(f"file:{Path(path).resolve()}?mode=ro", uri=True)
         try:
             total = connection.execute("SELECT COUNT(DISTINCT report_id) FROM documents").fetchone()[0]
         except sqlite3.OperationalError:

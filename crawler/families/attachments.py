@@ -13,7 +13,8 @@ from urllib.parse import parse_qs, unquote, unquote_to_bytes, urljoin, urlsplit
 
 from parsel import Selector
 
-from crawler.families.pages import JS_URL, norm
+from crawler.families.pages import JS_URL
+from pipelines.titles import norm
 
 EXTENSIONS = ("pdf", "doc", "docx", "wps", "xls", "xlsx", "et", "ofd")
 EXT_RE = re.compile(r"\.(" + "|".join(EXTENSIONS) + r")$", re.I)

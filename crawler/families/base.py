@@ -20,14 +20,19 @@ Hooks a family implements: `async start()` (default: one listing request per col
 `self.listing_callback`), and the listing callback, which calls `self.follow_reports(response,
 links)` and `self.keep_paging(response, links)`. Report pages go to `parse_report` (here): a 304 or an
 identical body is "unchanged" (no item); a body already stored under another URL is a cross-post (no
-item); otherwise the attachments are fetched and one `ReportItem` is yielded. Its state is written
-by `crawler.state.CrawlStateExtension` after the pipelines stored it.
+item); otherwise the attachments are fetched and one `ReportItem` is yielded, carrying the raw bytes,
+what the listing said of it (`hints`: list_title, list_date, column) and the page's crawl state, which
+the store writes together with the report's rows. Spiders fetch; `pipelines/` interprets the page.
+
+Region mode (`annual_reports -a region=`) runs many portals in one spider: each portal is a spider of
+its family used as a part (`crawler/spiders/annual_reports.py`); they share the run's `RunScope`.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, ClassVar
 
@@ -37,10 +42,11 @@ from scrapy.http import Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 
 from crawler.families import attachments as att
-from crawler.families.pages import Link, canonical, detail_hints, is_report_title, title_year
+from crawler.families.pages import Link, canonical
 from crawler.items import Attachment, ReportItem
 from crawler.regions import is_valid_code
 from crawler.state import CrawlState, now
+from pipelines.titles import is_report_title, title_year
 
 logger = logging.getLogger(__name__)
 TRUE, FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off", "")
@@ -62,6 +68,21 @@ def parse_args(year: Any = None, limit: Any = None, full: Any = None) -> tuple[i
     return year, limit, flag in TRUE
 
 
+@dataclass
+class RunScope:
+    """What one run asked for and has scheduled so far (shared by the portals of a region run)."""
+
+    year: int | None = None
+    limit: int | None = None
+    full: bool = False
+    scheduled: set[str] = field(default_factory=set)  # canonical report URLs requested in this run
+    hashes: dict[str, str] = field(default_factory=dict)  # sha256 → URL of bodies yielded in this run
+
+    @property
+    def at_limit(self) -> bool:
+        return self.limit is not None and len(self.scheduled) >= self.limit
+
+
 class ReportSpider(Spider):
     family: ClassVar[str] = ""
     region_code: str | None = None
@@ -72,13 +93,22 @@ class ReportSpider(Spider):
 
     def __init__(self, *args, year=None, limit=None, full=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.year, self.limit, self.full = parse_args(year, limit, full)
+        self.run = RunScope(*parse_args(year, limit, full))
         if self.region_code is not None and not is_valid_code(self.region_code):
             raise ValueError(f"{self.name}: region_code {self.region_code!r} is not in data/regions.csv")
-        self.scheduled: set[str] = set()  # canonical report URLs requested in this run
-        self.run_hashes: dict[str, str] = {}  # sha256 → URL of bodies yielded in this run
         self.first_pages: dict[str, frozenset[str]] = {}  # column → report URLs of its page 1
-        self._sweep: bool | None = None
+
+    @property
+    def year(self) -> int | None:
+        return self.run.year
+
+    @property
+    def limit(self) -> int | None:
+        return self.run.limit
+
+    @property
+    def full(self) -> bool:
+        return self.run.full
 
     @property
     def state(self) -> CrawlState:
@@ -87,22 +117,15 @@ class ReportSpider(Spider):
     @property
     def sweep(self) -> bool:
         """Read every listing page: asked for (-a full=1), or the previous run of this spider did not end
-        (killed, failed): its early pages may be stored while later pages never were, and stopping on
-        them would leave those reports out for good."""
-        if self._sweep is None:
-            previous = self.state.previous_run_status()
-            self._sweep = self.full or previous not in (None, "ok", "blocked")
-            if self._sweep and not self.full:
-                self.logger.info("previous run %s: sweeping every listing page", previous)
-                self.crawler.stats.set_value("nianbao/resume_sweep", previous)
-        return self._sweep
-
-    def conf(self, response: Response, name: str) -> Any:
-        """A family attribute, from the registered portal that started this request (region mode) or self."""
-        portal = response.meta.get("portal")
-        return getattr(portal if portal is not None else self, name)
+        (killed, failed) or was narrowed: its early pages may be stored while later pages never were, and
+        stopping on them would leave those reports out for good."""
+        previous = self.state.previous_status
+        return self.full or previous not in (None, "ok", "blocked")
 
     async def start(self):
+        if self.sweep and not self.full:
+            self.logger.info("previous run %s: sweeping every listing page", self.state.previous_status)
+            self.crawler.stats.set_value("nianbao/resume_sweep", self.state.previous_status)
         for url in self.column_urls:
             yield self.listing(url, self.listing_callback, column=url)
 
@@ -118,7 +141,7 @@ class ReportSpider(Spider):
 
     def carry(self, response: Response) -> dict:
         """Meta a listing passes on to its next page / sub-columns / reports."""
-        return {k: response.meta[k] for k in ("portal", "region_code", "column_name") if k in response.meta}
+        return {k: response.meta[k] for k in ("column_name",) if k in response.meta}
 
     # -- listings -------------------------------------------------------------------------------
     def keep_paging(self, response: Response, links: list[Link]) -> bool:
@@ -134,7 +157,7 @@ class ReportSpider(Spider):
             self.state.block(response.url, f"page {page} repeats page 1", "listing")
             self.crawler.stats.inc_value("nianbao/blocked")
             return False
-        if not links or (self.limit is not None and len(self.scheduled) >= self.limit):
+        if not links or self.run.at_limit:
             return False
         if self.sweep or page < self.min_pages:
             return True
@@ -147,11 +170,11 @@ class ReportSpider(Spider):
     def follow_reports(self, response: Response, links: list[Link], **meta):
         for link in links:
             key = canonical(link.url)
-            if key in self.scheduled or (self.year and title_year(link.title) not in (self.year, None)):
+            if key in self.run.scheduled or (self.year and title_year(link.title) not in (self.year, None)):
                 continue
-            if self.limit is not None and len(self.scheduled) >= self.limit:
+            if self.run.at_limit:
                 return
-            self.scheduled.add(key)
+            self.run.scheduled.add(key)
             yield self.report_request(link, self.carry(response) | meta)
 
     def report_request(self, link: Link, meta: dict) -> Request:
@@ -180,26 +203,27 @@ class ReportSpider(Spider):
         row = self.state.get(response.url)
         if row and row["sha256"] == sha and row["status"] == "ok":
             return self.unchanged(response, sha)
-        owner = self.run_hashes.get(sha) or self.state.owner_of(sha, response.url)
+        owner = self.run.hashes.get(sha) or self.state.owner_of(sha, response.url)
         if owner and owner != response.url:  # the same report cross-posted under another URL
             self.crawler.stats.inc_value("nianbao/duplicates")
             self.state.record(response.url, "document", sha256=sha, reason=f"duplicate of {owner}")
             return None
         self.crawler.stats.inc_value("nianbao/pages")
-        self.run_hashes[sha] = response.url
+        self.run.hashes[sha] = response.url
         item = await self.build_item(response)
-        change = "changed" if row and row["sha256"] else "new"
-        etag, modified = _header(response, "ETag"), _header(response, "Last-Modified")
-        self.state.pending[response.url] = {"change": change, "sha256": sha, "etag": etag, "last_modified": modified}
+        self.state.changes[response.url] = "changed" if row and row["sha256"] else "new"
+        item.crawl_state = self.state.row(
+            response.url, "document", sha256=sha, etag=_header(response, "ETag"),
+            last_modified=_header(response, "Last-Modified"),
+        )  # fmt: skip
         return item
 
     async def build_item(self, response: Response) -> ReportItem:
+        """The page's raw bytes, what the listing said of it, and its attachments, fetched."""
         link: Link | None = response.meta.get("link")
         is_html = isinstance(response, TextResponse)
-        hints = detail_hints(response.selector, response.url, link) if is_html else {"title": link and link.title}
-        hints |= {k: v for k, v in (("column", response.meta.get("column_name")),) if v and not hints.get(k)}
-        if not is_html and link:
-            hints["published"] = link.date
+        hints = {"list_title": link and link.title, "list_date": link and link.date,
+                 "column": response.meta.get("column_name")}  # fmt: skip
         found = att.attachment_links(response.selector, response.url) if is_html else []
         found += response.meta.get("extra_attachments", [])
         files = [a for a in [await self.fetch_attachment(url, text) for url, text in found] if a]
@@ -207,8 +231,8 @@ class ReportSpider(Spider):
         return ReportItem(
             source=response.url, body=response.body, content_type=_header(response, "Content-Type"),
             encoding=response.encoding if is_html else None, fetched_at=now(),
-            filename=None if is_html else att.file_name(disposition, hints.get("title") or "", response.url),
-            region_code=response.meta.get("region_code", self.region_code), hints=hints, attachments=files,
+            filename=None if is_html else att.file_name(disposition, link.title if link else "", response.url),
+            region_code=self.region_code, hints={k: v for k, v in hints.items() if v}, attachments=files,
         )  # fmt: skip
 
     async def fetch_attachment(self, url: str, text: str) -> Attachment | None:

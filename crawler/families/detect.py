@@ -7,6 +7,14 @@ import pkgutil
 import re
 
 from crawler.families.base import ReportSpider
+from crawler.families.gkmlpt import GkmlptSpider
+from crawler.families.hanweb import HanwebSpider, JpaasSpider
+from crawler.families.jsonapi import JsonApiSpider
+from crawler.families.static import GenericSpider, TrsSpider
+
+FAMILIES: dict[str, type[ReportSpider]] = {
+    cls.family: cls for cls in (TrsSpider, GenericSpider, HanwebSpider, JpaasSpider, GkmlptSpider, JsonApiSpider)
+}
 
 CHECKS = [  # (family, pattern) in the order of portals.md §10; first match wins
     ("gkmlpt", re.compile(r"/gkmlpt/|_CONFIG\s*=\s*\{[^}]{0,200}SID\s*:")),

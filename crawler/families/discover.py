@@ -15,12 +15,19 @@ Hooks (override; each returns an iterable of requests or items):
                                               found_on, evidence); `response` is the page that proved the
                                               first column (parse it directly: its URL was fetched already)
     discovery_failed(portal, outcome)         nothing found; `outcome.status` says why (default: nothing)
+Attribute:
+    column_page_handed_over = False   True when `columns_found` parses the proving page itself (it then
+                                      counts that page as fetched; discovery does not count it twice)
 Settings:
     DISCOVERY_BUDGET = 10      requests per portal, the check of stored evidence included
     DISCOVERY_REFRESH = False  ignore stored columns and start from the home page
 Methods recorded: `link` (a link's text named it), `convention` (a documented path answered as a 年報
 column), `evidence` (the registry's column from public evidence); a stored column confirmed again keeps
 its method. A stored column that no longer looks like one is marked `moved` and searched for again.
+
+Requests stay plain data (as `annual_reports` routes them, and as queues on disk would need): their meta
+carries the portal's home URL and the step as a dict; each portal's walk is kept on the spider until its
+outcome is recorded.
 """
 
 from __future__ import annotations
@@ -77,6 +84,15 @@ class PortalRun:
 
 
 class DiscoveryMixin:
+    column_page_handed_over = False
+
+    @property
+    def discovery_runs(self) -> dict[str, PortalRun]:
+        """The walks in progress, by portal home URL (a request's meta names its walk by that key)."""
+        if getattr(self, "_discovery_runs", None) is None:
+            self._discovery_runs = {}
+        return self._discovery_runs
+
     @property
     def evidence(self) -> EvidenceStore:
         if getattr(self, "_evidence", None) is None:
@@ -94,13 +110,13 @@ class DiscoveryMixin:
         run = self._new_run(portal)
         step = Step(response.url, "home")
         run.walk.fetched_elsewhere(response.url)
-        response.meta.update({"discovery": run, "discovery_step": step})  # the request's meta, read by the callback
+        response.meta.update(_meta(run, step))  # the request's meta, read by the callback
         return self._discovery_page(response)
 
     def _new_run(self, portal: Portal) -> PortalRun:
         settings = self.crawler.settings
         walk = Walk(portal.home_url, portal.code or None, budget=settings.getint("DISCOVERY_BUDGET", 10))
-        run = PortalRun(portal, walk)
+        run = self.discovery_runs[portal.home_url] = PortalRun(portal, walk)
         refresh = getattr(self, "discovery_refresh", None) or settings.getbool("DISCOVERY_REFRESH")
         known = [] if refresh else self.evidence.known_columns(portal.home_url)
         for row in known:
@@ -119,16 +135,15 @@ class DiscoveryMixin:
 
     # -- requests and answers -----------------------------------------------------------------------
     def _discovery_request(self, run: PortalRun, step: Step) -> Request:
-        meta = {
-            "discovery": run, "discovery_step": step, "nianbao_kind": "discovery", "nianbao_no_block_check": True,
-            "handle_httpstatus_list": SEEN_STATUSES,
+        meta = _meta(run, step) | {
+            "nianbao_kind": "discovery", "nianbao_no_block_check": True, "handle_httpstatus_list": SEEN_STATUSES,
         }  # fmt: skip
         return Request(
             step.url, callback=self._discovery_page, errback=self._discovery_error, meta=meta, dont_filter=True
         )
 
     def _discovery_page(self, response: Response):
-        run, step = response.meta["discovery"], response.meta["discovery_step"]
+        run, step = self._walk_of(response.meta)
         text = response.text if isinstance(response, TextResponse) else ""
         blocked = block_reason(response.status, response.body, text if len(response.body) < 4096 else None)
         status = response.status
@@ -141,8 +156,10 @@ class DiscoveryMixin:
             self.crawler.stats.inc_value("nianbao/blocked")
             self.crawler.stats.inc_value(f"nianbao/blocked/{response.status}")
         elif status == 200 and text:
-            self.crawler.stats.inc_value("nianbao/pages")
-            if columns := self._read(run, step, response, fetch):
+            columns = self._read(run, step, response, fetch)
+            if not (columns and self.column_page_handed_over):
+                self.crawler.stats.inc_value("nianbao/pages")
+            if columns:
                 return self._conclude(run, columns, response)
         if step.role == "evidence" and not (status == 200 and text and not blocked):
             self.evidence.column_moved(run.portal.home_url, step.url, fetch.blocked or f"http {status}")
@@ -152,7 +169,7 @@ class DiscoveryMixin:
 
     def _discovery_error(self, failure):
         request = failure.request
-        run, step = request.meta["discovery"], request.meta["discovery_step"]
+        run, step = self._walk_of(request.meta)
         self.crawler.stats.inc_value("discovery/requests")
         if failure.check(HttpError):
             fetch = Fetch(
@@ -168,6 +185,9 @@ class DiscoveryMixin:
         if step.role == "home":
             return self._conclude(run, [], None)
         return self._continue(run)
+
+    def _walk_of(self, meta: dict) -> tuple[PortalRun, Step]:
+        return self.discovery_runs[meta["discovery"]], Step(**meta["discovery_step"])
 
     def _read(self, run: PortalRun, step: Step, response: TextResponse, fetch: Fetch) -> list[FoundColumn]:
         """The column(s) this page proves; else queue what it links to."""
@@ -200,6 +220,7 @@ class DiscoveryMixin:
         if run.done:
             return []
         run.done = True
+        self.discovery_runs.pop(run.portal.home_url, None)
         portal, outcome = run.portal, classify(run.fetches, bool(columns))
         stats = self.crawler.stats
         stats.inc_value("discovery/portals")
@@ -229,3 +250,7 @@ class DiscoveryMixin:
 
             self._former = {c: r.successors for c, r in load_regions().items() if r.status == "former"}
         return self._former
+
+
+def _meta(run: PortalRun, step: Step) -> dict:
+    return {"discovery": run.portal.home_url, "discovery_step": asdict(step)}

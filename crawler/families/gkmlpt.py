@@ -23,7 +23,8 @@ from urllib.parse import urljoin, urlsplit
 from scrapy.http import Response
 
 from crawler.families.base import ReportSpider
-from crawler.families.pages import Link, is_report_title, norm
+from crawler.families.pages import Link
+from pipelines.titles import is_report_title, norm
 
 SID = re.compile(r"""SID\s*:\s*['"]?(\w+)""")
 TREE = re.compile(r"TREE\s*:\s*(\[.*?\])\s*[,}]\s*(?:\w+\s*:|\}|;|$)", re.S)
@@ -46,9 +47,9 @@ class GkmlptSpider(ReportSpider):
     def parse_gkmlpt(self, response: Response):
         self.keep_paging(response, [])  # records the index page; the API does the listing
         sid = SID.search(response.text)
-        category = self.conf(response, "gkmlpt_category") or urlsplit(response.url).fragment or None
+        category = self.gkmlpt_category or urlsplit(response.url).fragment or None
         if category is None and (tree := TREE.search(response.text)):
-            category = find_category(json.loads(tree.group(1)), self.conf(response, "gkmlpt_name"))
+            category = find_category(json.loads(tree.group(1)), self.gkmlpt_name)
         if not sid or category is None:
             self.logger.error("%s: no gkmlpt SID/category found", response.url)
             return

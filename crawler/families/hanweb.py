@@ -65,7 +65,7 @@ class HanwebSpider(ReportSpider):
     xxgk_form: ClassVar[dict[str, str]] = {}
 
     def parse_hanweb(self, response: Response):
-        if self.conf(response, "xxgk_form") and "/module/xxgk/" in response.text:
+        if self.xxgk_form and "/module/xxgk/" in response.text:
             self.keep_paging(response, [])  # the column shell; search.jsp does the listing
             yield self._xxgk(response, 1)
             return
@@ -74,7 +74,7 @@ class HanwebSpider(ReportSpider):
         if not self.keep_paging(response, links):
             return
         config = jpage_config(response.text)
-        method = self.conf(response, "hanweb_method")
+        method = self.hanweb_method
         if config and method in ("auto", "post"):
             yield from self._window(response, config, start=len(links) + 1)
         elif m := NEXTGROUP.search(response.text):
@@ -82,7 +82,7 @@ class HanwebSpider(ReportSpider):
 
     def _window(self, response: Response, config: dict, start: int):
         total = int(config.get("totalRecord", 0) or 0)
-        size = self.conf(response, "hanweb_window") or int(config.get("perPage", 15)) * int(config.get("groupSize", 3))
+        size = self.hanweb_window or int(config.get("perPage", 15)) * int(config.get("groupSize", 3))
         if start > total:
             return
         url = urljoin(response.url, config.get("proxyUrl", "/module/web/jpage/dataproxy.jsp"))
@@ -106,7 +106,7 @@ class HanwebSpider(ReportSpider):
         url = urljoin(response.url, f"/module/xxgk/search.jsp?{XXGK_QUERY}&currpage={page}")
         meta = self.carry(response) | {"nianbao_kind": "listing", "column": response.meta["column"], "page": page}
         meta |= {"depth": response.meta["depth"]}
-        form = self.conf(response, "xxgk_form")
+        form = self.xxgk_form
         return FormRequest(url, formdata=form, meta=meta, callback=self.parse_xxgk, errback=self.failed)
 
     def parse_xxgk(self, response: Response):

@@ -29,7 +29,9 @@ from scrapy.http import Response
 
 from crawler.families.base import ReportSpider
 from crawler.families.hanweb import RECORD
-from crawler.families.pages import Link, is_report_title, norm, parse_date, report_links
+from crawler.families.pages import Link, report_links
+from pipelines.dates import parse_date
+from pipelines.titles import is_report_title, norm
 
 JSONP = re.compile(r"^\s*[\w$.]+\s*\((.*)\)\s*;?\s*$", re.S)
 
@@ -66,30 +68,30 @@ class JsonApiSpider(ReportSpider):
         yield self.api_request(response, 1)
 
     def api_request(self, response: Response, page: int) -> Request:
-        size, number = self.conf(response, "page_size"), page - 1 + self.conf(response, "page_base")
+        size, number = self.page_size, page - 1 + self.page_base
         values = {"page": number, "offset": (page - 1) * size, "start": (page - 1) * size + 1, "end": page * size}
         values = {k: str(v) for k, v in (values | {"size": size}).items()}
-        url = urljoin(response.url, self.conf(response, "api_url").format(**values))
+        url = urljoin(response.url, self.api_url.format(**values))
         meta = self.carry(response) | {"nianbao_kind": "listing", "column": response.meta["column"], "page": page}
         meta |= {"depth": response.meta["depth"]}
         headers = {"Referer": response.meta["column"], "X-Requested-With": "XMLHttpRequest"}
         kwargs = dict(url=url, meta=meta, headers=headers, callback=self.parse_api_page, errback=self.failed)
-        if self.conf(response, "api_method").upper() == "POST":
-            form = {k: v.format(**values) for k, v in self.conf(response, "api_form").items()}
+        if self.api_method.upper() == "POST":
+            form = {k: v.format(**values) for k, v in self.api_form.items()}
             return FormRequest(formdata=form, **kwargs)
         return Request(**kwargs)
 
     def api_links(self, response: Response, data: Any) -> list[Link]:
-        if html_path := self.conf(response, "html_path"):
+        if html_path := self.html_path:
             html = dig(data, html_path) or ""
             html = "".join(RECORD.findall(html)) or html  # Hanweb-style <record> blocks inside JSON
             return report_links(Selector(text=f"<div>{html}</div>"), response.url)
         links = []
-        for row in dig(data, self.conf(response, "list_path")) or []:
-            template = self.conf(response, "url_template")
-            url = template.format(**row) if template else row.get(self.conf(response, "url_field"))
-            title = norm(str(row.get(self.conf(response, "title_field"), "")))
-            date_field = self.conf(response, "date_field")
+        for row in dig(data, self.list_path) or []:
+            template = self.url_template
+            url = template.format(**row) if template else row.get(self.url_field)
+            title = norm(str(row.get(self.title_field, "")))
+            date_field = self.date_field
             if url and title:
                 links.append(Link(urljoin(response.url, url), title, parse_date(str(row.get(date_field, "")))))
         return links
@@ -98,8 +100,8 @@ class JsonApiSpider(ReportSpider):
         data = unwrap(response.text)
         listed = self.api_links(response, data)
         yield from self.follow_reports(response, [link for link in listed if is_report_title(link.title)])
-        total = dig(data, self.conf(response, "total_path")) if self.conf(response, "total_path") else None
+        total = dig(data, self.total_path) if self.total_path else None
         page = response.meta["page"]
-        more = total is None or page * self.conf(response, "page_size") < int(total)
+        more = total is None or page * self.page_size < int(total)
         if self.keep_paging(response, listed) and more:
             yield self.api_request(response, page + 1)

@@ -28,7 +28,8 @@ from urllib.parse import urljoin, urlsplit
 from scrapy.http import Response
 
 from crawler.families.base import ReportSpider
-from crawler.families.pages import anchor_title, anchor_url, is_report_title, report_links
+from crawler.families.pages import anchor_title, anchor_url, report_links
+from pipelines.titles import is_report_title
 
 CREATE4 = re.compile(r"""createPageHTML\(\s*(\d+)\s*,\s*(\d+)\s*,\s*["']([\w-]+)["']\s*,\s*["'](\w+)["']\s*\)""")
 CREATE6 = re.compile(
@@ -72,7 +73,7 @@ class TrsSpider(ReportSpider):
     page_offset: int = 0
 
     def parse_trs(self, response: Response):
-        links = report_links(response.selector, response.url, css=self.conf(response, "link_css"))
+        links = report_links(response.selector, response.url, css=self.link_css)
         yield from self.follow_reports(response, links)
         yield from self.subcolumns(response, self.parse_trs)
         if self.keep_paging(response, links) and (url := self.next_page(response)):
@@ -82,9 +83,9 @@ class TrsSpider(ReportSpider):
 
     def next_page(self, response: Response) -> str | None:
         page = response.meta["page"]
-        template = self.conf(response, "page_urls")
+        template = self.page_urls
         if template:
-            return urljoin(response.meta["column"], template.format(n=page + 1 + self.conf(response, "page_offset")))
+            return urljoin(response.meta["column"], template.format(n=page + 1 + self.page_offset))
         if url := script_next_page(response.text, response.url, page):
             return url
         return self.next_link(response, page)
@@ -106,7 +107,7 @@ class TrsSpider(ReportSpider):
     def subcolumns(self, response: Response, callback):
         """Follow sub-columns: short non-report links under the column's own directory (portals.md §1.1)."""
         depth = response.meta["depth"]
-        if not self.conf(response, "follow_subcolumns") or depth >= self.conf(response, "max_depth"):
+        if not self.follow_subcolumns or depth >= self.max_depth:
             return
         root = response.meta.get("root", response.meta["column"])
         root_dir = urljoin(root, ".")

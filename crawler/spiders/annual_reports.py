@@ -4,21 +4,27 @@
     scrapy crawl annual_reports -a region=3208              every registered portal whose code starts so
     … -a year=2023 -a limit=N -a full=1                    as for every ReportSpider
 Exactly one of `url`/`region` is required; invalid values stop the run at once with the reason.
+
+It is composed of portals: each registered portal (or, for `-a url=`, a spider of the detected family)
+is a part with its own attributes and its own `start()`. Requests a part makes are routed back to it by
+`route`, with the part's key and method name in their meta, so every request stays plain data (as queues
+on disk or in Redis need it).
 """
 
+import inspect
 from urllib.parse import urlsplit
 
-from crawler.families.detect import detect_family, portal_classes
-from crawler.families.gkmlpt import GkmlptSpider
-from crawler.families.hanweb import HanwebSpider, JpaasSpider
-from crawler.families.jsonapi import JsonApiSpider
-from crawler.families.static import GenericSpider
+from scrapy import Request
+
+from crawler.families.base import ReportSpider
+from crawler.families.detect import FAMILIES, detect_family, portal_classes
 from crawler.regions import is_valid_prefix
 
+PART, METHOD, ERRBACK = "nianbao_part", "nianbao_method", "nianbao_errback"
 
-class AnnualReportsSpider(GenericSpider, HanwebSpider, JpaasSpider, GkmlptSpider, JsonApiSpider):
+
+class AnnualReportsSpider(ReportSpider):
     name = "annual_reports"
-    family = "generic"
 
     def __init__(self, *args, url=None, region=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -29,25 +35,75 @@ class AnnualReportsSpider(GenericSpider, HanwebSpider, JpaasSpider, GkmlptSpider
         if region is not None and not is_valid_prefix(region):
             raise ValueError(f"-a region={region!r}: expected 2, 4 or 6 digits starting a code in data/regions.csv")
         self.url, self.region = url, region
-        self.portals = [p for p in portal_classes() if region and p.region_code.startswith(region)]
-        if region is not None and not self.portals:
+        self.portal_classes = [p for p in portal_classes() if region and p.region_code.startswith(region)]
+        if region is not None and not self.portal_classes:
             raise ValueError(f"-a region={region}: no registered portal in that region")
+        self.parts: dict[str, ReportSpider] = {}
+
+    def add_part(self, cls: type[ReportSpider], **attributes) -> ReportSpider:
+        """A portal spider working inside this run (same crawler, same RunScope)."""
+        part = cls.from_crawler(self.crawler, **attributes)
+        part.run = self.run
+        self.parts[part.name] = part
+        return part
 
     async def start(self):
         if self.url:
-            portal = next((p for p in portal_classes() if _same_host(p, self.url)), None)
-            meta = {"region_code": portal.region_code} if portal else {}
-            yield self.listing(self.url, self.parse_detect, column=self.url, meta=meta)
-        for portal in self.portals:
-            for url in portal.column_urls:
-                meta = {"portal": portal, "region_code": portal.region_code}
-                yield self.listing(url, getattr(self, f"parse_{portal.family}"), column=url, meta=meta)
+            yield self.listing(self.url, self.parse_detect, column=self.url)
+        for portal in self.portal_classes:
+            part = self.add_part(portal)
+            async for request in part.start():
+                yield self.routed(part, request)
 
     def parse_detect(self, response):
+        """The column page tells its family; a part of that family (with the registered portal's region
+        code when one shares the host) reads it."""
         family = detect_family(response.text)
         self.logger.info("%s looks like family %s", response.url, family)
         self.crawler.stats.set_value("nianbao/family", family)
-        yield from getattr(self, f"parse_{family}")(response)
+        portal = next((p for p in portal_classes() if _same_host(p, self.url)), None)
+        part_class = type(f"{family}_part", (FAMILIES[family],), {
+            "name": f"{self.name}_{family}", "column_urls": (self.url,),
+            "region_code": portal.region_code if portal else None,
+        })  # fmt: skip
+        part = self.parts.get(part_class.name) or self.add_part(part_class)
+        for obj in part.listing_callback(response) or ():
+            yield self._routed_output(part, obj)
+
+    # -- routing the parts' requests ----------------------------------------------------------------
+    def routed(self, part: ReportSpider, request: Request) -> Request:
+        callback, errback = request.callback, request.errback
+        if getattr(callback, "__self__", None) is not part:
+            return request
+        meta = {PART: part.name, METHOD: callback.__name__}
+        if getattr(errback, "__self__", None) is part:
+            meta[ERRBACK] = errback.__name__
+        return request.replace(callback=self.route, errback=self.route_error, meta=request.meta | meta)
+
+    async def route(self, response):
+        """A part's callback, called for it; what it yields is routed in turn."""
+        part = self.parts[response.meta[PART]]
+        output = getattr(part, response.meta[METHOD])(response)
+        if inspect.isawaitable(output):  # `async def` returning one item (or None)
+            output = await output
+        if inspect.isasyncgen(output):
+            async for obj in output:
+                yield self._routed_output(part, obj)
+        elif inspect.isgenerator(output):
+            for obj in output:
+                yield self._routed_output(part, obj)
+        elif output is not None:
+            yield output
+
+    def _routed_output(self, part: ReportSpider, obj):
+        return self.routed(part, obj) if isinstance(obj, Request) else obj
+
+    def route_error(self, failure):
+        meta = failure.request.meta
+        part = self.parts.get(meta.get(PART))
+        if part is not None and meta.get(ERRBACK):
+            return getattr(part, meta[ERRBACK])(failure)
+        return self.failed(failure)
 
 
 def _same_host(portal, url: str) -> bool:

@@ -1,7 +1,7 @@
 """The embedded default: crawl the synthetic TRS-style portal in `data/demo_portal/` with no network.
 
 The spider serves that directory from an in-process loopback HTTP server (real headers, ETags, 304s,
-a GBK page) and reaches it under the stable host name below (see LoopbackRouteMiddleware), so a
+a GBK page) and reaches it under the stable host name below (`demo/loopback.py`), so a
 second `scrapy crawl demo` is an incremental run like any nightly one. Regenerate the portal with
 `scrapy gendemo`. Region 990101 is the synthetic demo county (data/regions.csv), not a real place.
 """
@@ -10,7 +10,8 @@ from pathlib import Path
 from typing import ClassVar
 
 from crawler.families.static import TrsSpider
-from crawler.portalserver import PortalServer, load_dir
+from demo.loopback import PRIORITY, LoopbackRouteMiddleware
+from demo.server import PortalServer, load_dir
 
 HOST = "demo.nianbao.test"
 
@@ -20,6 +21,13 @@ class DemoSpider(TrsSpider):
     region_code = "990101"
     column_urls = (f"http://{HOST}/zfxxgk/zfxxgknb/index.html",)
     custom_settings: ClassVar[dict] = {"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False}  # our own loopback server
+
+    @classmethod
+    def update_settings(cls, settings) -> None:
+        super().update_settings(settings)
+        # at spider priority: `scrapy crawl` merges the project's settings in again after this
+        middlewares = settings.getdict("DOWNLOADER_MIDDLEWARES") | {LoopbackRouteMiddleware: PRIORITY}
+        settings.set("DOWNLOADER_MIDDLEWARES", middlewares, priority="spider")
 
     async def start(self):
         root = Path(self.settings.get("DEMO_PORTAL_DIR", "data/demo_portal"))

@@ -119,10 +119,14 @@ _FIELD_PATTERN = re.compile(
 
 _LABEL_END = re.compile("[号构关体期]")
 _FIELD_IN_TEXT = tuple((label, re.compile(rf"{label}\s*[:：]\s*([^\s:：]{{1,60}})")) for label in _FIELD_LABELS)
+# «索引号：0012/2024-00012» as one text node (<li>, <p>, <span>…): the label and its value inline.
+_INLINE_FIELD = re.compile(_FIELD_PATTERN.pattern.replace(r"\s*[:：]?\s*$", r"\s*[:：]\s*(\S.{0,59}?)\s*$"))
+_LABEL_STARTS = frozenset(label[0] for label in _FIELD_LABELS)
 
 
 def read_field_block(root) -> dict[str, str]:
-    """The 索引号/发布机构/发文日期/文号 block: `<th>label</th><td>value</td>` or `label：value` items."""
+    """The 索引号/发布机构/发文日期/文号 block: `<th>label</th><td>value</td>`, `<dt>`/`<dd>`, or
+    `label：value` items (portals.md §1.4)."""
     fields: dict[str, str] = {}
     for cell in root.iter("th", "td", "dt", "span", "b", "strong", "label", "em"):
         raw = _raw_text(cell)
@@ -138,6 +142,10 @@ def read_field_block(root) -> dict[str, str]:
         value = " ".join(value_element.text_content().split()) if value_element is not None else ""
         if value and len(value) < 80:
             fields.setdefault(re.sub(r"\s", "", match.group(1)), value)
+    for piece in root.itertext():
+        head = piece.lstrip(" \u3000\u00a0\t\r\n")
+        if head[:1] in _LABEL_STARTS and len(head) < 80 and (match := _INLINE_FIELD.match(head)):
+            fields.setdefault(re.sub(r"\s", "", match.group(1)), match.group(2))
     text = normalize_text(root.text_content()) if not fields else ""
     for label, pattern in _FIELD_IN_TEXT:
         found = pattern.search(text)

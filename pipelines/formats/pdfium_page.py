@@ -5,7 +5,9 @@ report, far over budget. PDFium does the same in ~10 ms, and it is the extractor
 lacking a ToUnicode map. The dicts produced here (`x0`, `x1`, `top`, `bottom`, …, top-left origin) feed
 pdfplumber's own text clustering (`extract_text`) and its `lines`-strategy table finder unchanged.
 
-PDFium is not thread-safe: callers hold `PDFIUM_LOCK` while a document is open.
+PDFium is not thread-safe: callers hold `PDFIUM_LOCK` while a document is open. Importing this module
+installs the project's font lookup (`pdfium_fonts`), so fonts that a PDF does not embed are read the same
+way on every machine.
 """
 
 from __future__ import annotations
@@ -17,7 +19,11 @@ from dataclasses import dataclass, field
 import pypdfium2
 import pypdfium2.raw as pdfium_c
 
+from pipelines.formats import pdfium_fonts
+
 PDFIUM_LOCK = threading.RLock()
+with PDFIUM_LOCK:
+    pdfium_fonts.install()  # before any document is opened: PDFium caches the fonts it has looked up
 AXIS_TOLERANCE = 0.5  # pt: a segment this close to horizontal/vertical is a ruling line
 Matrix = tuple[float, float, float, float, float, float]
 IDENTITY: Matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)

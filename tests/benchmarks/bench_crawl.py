@@ -2,8 +2,8 @@
 
     python tests/benchmarks/bench_crawl.py [--reports 2000] [--concurrency 16] [--repeat 3] [--workers N]
 
-Writes the portal (crawler/demo_portal.py, seeded) to a temp dir, serves it from the preloaded
-asyncio keep-alive server (`python -m crawler.portalserver`, its own process), then runs
+Writes the portal (demo/portal.py, seeded) to a temp dir, serves it from the preloaded
+asyncio keep-alive server (`python -m demo.server`, its own process), then runs
 `scrapy crawl annual_reports` twice in fresh processes — ITEM_PIPELINES as configured, and empty —
 with DOWNLOAD_DELAY 0, AutoThrottle off and per-host concurrency raised (politeness is not what is
 measured here), `--repeat` times each, interleaved: on this machine the same crawl varies by ±15 %
@@ -92,7 +92,7 @@ def departments_for(reports: int) -> int:
 
 
 def start_server(root: Path) -> tuple[subprocess.Popen, int]:
-    cmd = [sys.executable, "-m", "crawler.portalserver", str(root), "0", "900"]
+    cmd = [sys.executable, "-m", "demo.server", str(root), "0", "900"]
     proc = subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.PIPE, text=True)
     return proc, int(proc.stdout.readline())
 
@@ -105,6 +105,7 @@ def crawl(port: int, work: Path, label: str, pipelines: bool, concurrency: int, 
         "CONCURRENT_REQUESTS_PER_DOMAIN": str(concurrency), "LOG_LEVEL": "WARNING", "BENCH_OUT": str(out),
         "BENCH_MARKS": ",".join(str(n) for n in marks),
         "EXTENSIONS": json.dumps({"crawler.state.CrawlStateExtension": 500, "bench_crawl.RssProbe": 600}),
+        "ADDONS": json.dumps({"demo.loopback.Loopback": 0}),
     }  # fmt: skip
     if not pipelines:
         settings["ITEM_PIPELINES"] = "{}"
@@ -126,7 +127,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3, help="interleaved bare/full pairs (medians are compared)")
     args = parser.parse_args()
     sys.path.insert(0, str(REPO))
-    from crawler.demo_portal import build_portal
+    from demo.portal import build_portal
 
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)

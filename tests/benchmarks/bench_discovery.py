@@ -34,7 +34,7 @@ def run(db: Path, registry: Path, routes: dict, args) -> float:
     settings = {
         "REPORTS_DB": str(db), "LOOPBACK_ROUTES": json.dumps(routes), "DOWNLOAD_DELAY": str(args.delay),
         "AUTOTHROTTLE_ENABLED": "False", "CONCURRENT_REQUESTS": str(args.concurrency), "RETRY_TIMES": "1",
-        "LOG_LEVEL": "WARNING",
+        "LOG_LEVEL": "WARNING", "ADDONS": json.dumps({"demo.loopback.Loopback": 0, "crawler.browser.BrowserFallbackAddon": 0}),
     }  # fmt: skip
     flags = [x for k, v in settings.items() for x in ("-s", f"{k}={v}")]
     command = [sys.executable, "-m", "scrapy", "crawl", "discover", "-a", "region=99", "-a", f"registry={registry}"]

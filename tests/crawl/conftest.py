@@ -25,6 +25,14 @@ def mock_portal():
     portal.server.stop()
 
 
+# The project's item pipelines, parsing in the crawling process: for tests of what a crawl stores.
+STORE = {"ITEM_PIPELINES": {
+    "pipelines.identify.IdentifyReportPipeline": 100,
+    "pipelines.parse.ParseReportPipeline": 200,
+    "pipelines.store.StoreReportPipeline": 300,
+}, "REPORTS_PARSE_WORKERS": 0}  # fmt: skip
+
+
 def test_settings(db_path, **overrides) -> Settings:
     settings = Settings()
     settings.setmodule("crawler.settings", priority="project")
@@ -38,6 +46,7 @@ def test_settings(db_path, **overrides) -> Settings:
             "ITEM_PIPELINES": {},
             "RETRY_TIMES": 2,
             "DOWNLOAD_TIMEOUT": 10,
+            "ADDONS": {"demo.loopback.Loopback": 0},
         }
         | overrides,
         priority="cmdline",

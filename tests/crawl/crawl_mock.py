@@ -20,9 +20,9 @@ import random
 from typing import ClassVar
 from urllib.parse import parse_qs, quote
 
-from crawler import synthetic
-from crawler.demo_portal import build_portal
-from crawler.portalserver import PortalServer, Reply, Request
+from demo import synthetic
+from demo.portal import build_portal
+from demo.server import PortalServer, Reply, Request
 
 HOSTS = [
     "trs.mock", "hanweb.mock", "jpaas.mock", "gkmlpt.mock", "json.mock", "jsonp.mock", "generic.mock", "ruishu.mock", "jsl.mock",

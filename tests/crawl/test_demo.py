@@ -6,9 +6,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from crawler.demo_portal import build_portal
-from crawler.portalserver import load_dir
-from crawler.synthetic import APP_COLS, REVIEW_COLS
+from demo.portal import build_portal
+from demo.server import load_dir
+from demo.synthetic import APP_COLS, REVIEW_COLS
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -17,13 +17,17 @@ from crawler.spiders.discover import DiscoverSpider
 CLOSED_PORT = "127.0.0.1:9"  # discard port: nothing listens, the connection is refused
 
 
+# the loopback add-on beside the project's own: an ADDONS setting given here replaces the project's
+ADDONS = {"crawler.browser.BrowserFallbackAddon": 0, "demo.loopback.Loopback": 0}
+
+
 def settings(db, routes, **overrides) -> Settings:
     s = Settings()
     s.setmodule("crawler.settings", priority="project")
     s.setdict(
         {"REPORTS_DB": str(db), "LOOPBACK_ROUTES": routes, "DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False,
          "ITEM_PIPELINES": {}, "RETRY_TIMES": 1, "DOWNLOAD_TIMEOUT": 10, "LOG_LEVEL": "INFO",
-         "TELNETCONSOLE_ENABLED": False} | overrides,
+         "TELNETCONSOLE_ENABLED": False, "ADDONS": ADDONS} | overrides,
         priority="cmdline",
     )  # fmt: skip
     return s

@@ -71,7 +71,7 @@ async def test_family_finds_every_report(spidercls, host, mock_portal, tmp_path)
     assert len(result.items) == len(result.sources)
     assert result.sources == mock_portal.expected[host]
     for item in result.items:
-        assert item.hints["title"] == mock_portal.titles[item.source]
+        assert item.hints["list_title"] == mock_portal.titles[item.source]
     assert result.stats["nianbao/run_status"] == "ok"
     files = [(item, a) for item in result.items for a in item.attachments]
     if host in ("hanweb.mock", "gkmlpt.mock"):  # downfile.jsp → 302 → GBK Content-Disposition; gkmlpt JSON list
@@ -81,7 +81,7 @@ async def test_family_finds_every_report(spidercls, host, mock_portal, tmp_path)
             f"/gkmlpt/api/all/2811?page={n}&sid=755001" for n in (1, 2, 3)
         ]
     if host == "hanweb.mock":
-        assert sorted(a.filename for _, a in files) == sorted(f"{i.hints['title']}.pdf" for i, _ in files)
+        assert sorted(a.filename for _, a in files) == sorted(f"{i.hints['list_title']}.pdf" for i, _ in files)
         assert all("/attach/0/" in a.url for _, a in files)
 
 
@@ -124,7 +124,7 @@ def test_annual_reports_rejects_bad_arguments():
         AnnualReportsSpider(url="http://a.gov.cn/", limit="-1")
     with pytest.raises(ValueError, match="full"):
         AnnualReportsSpider(url="http://a.gov.cn/", full="maybe")
-    assert len(AnnualReportsSpider(region="3213").portals) == 2
+    assert len(AnnualReportsSpider(region="3213").portal_classes) == 2
 
 
 @pytest_twisted.ensureDeferred

@@ -2,9 +2,10 @@
 conventions, ../ links, document.write rows, cross-posts), nothing else; encodings; attachments."""
 
 import pytest_twisted
-from conftest import rows, run_crawl
+from conftest import STORE, rows, run_crawl
 
 from crawler.families.static import TrsSpider
+from pipelines.titles import clean_title
 
 
 class TrsMock(TrsSpider):
@@ -28,12 +29,17 @@ async def test_every_report_once_and_nothing_else(mock_portal, tmp_path):
 
 
 @pytest_twisted.ensureDeferred
-async def test_hints_and_encodings(mock_portal, tmp_path):
-    result = await run_crawl(TrsMock, tmp_path / "r.db", mock_portal.routes)
-    for item in result.items:  # titles decode right on UTF-8, meta-only GBK and wrong-header GBK pages
-        assert item.hints["title"] == mock_portal.titles[item.source], item.source
-        assert item.hints["published"] and item.hints["metadata"]["索引号"]
-        assert item.hints["container"] == ".TRS_Editor"
+async def test_titles_dates_and_encodings_reach_the_database(mock_portal, tmp_path):
+    """The spider hands over raw bytes and the listing's words; the pipelines read the page right, whether it
+    is UTF-8, GBK declared only in <meta>, or GBK under a header that claims UTF-8."""
+    db = tmp_path / "r.db"
+    result = await run_crawl(TrsMock, db, mock_portal.routes, settings=STORE)
+    stored = {source: rest for source, *rest in rows(db, "select source, title, published, index_no from reports")}
+    for item in result.items:
+        assert item.hints["list_title"] == mock_portal.titles[item.source]
+        title, published, index_no = stored[item.source]
+        assert title == clean_title(mock_portal.titles[item.source]), item.source  # (stored without 关于, spaces)
+        assert published and index_no
     wrong = result.by_source("http://trs.mock/zfxxgk/zfxxgknb/202404/t20240401_5000001.html")
     assert wrong.encoding == "gb18030" and wrong.body.decode("gb18030").count("水利局") >= 2
     gbk = [i for i in result.items if i.content_type == "text/html"]

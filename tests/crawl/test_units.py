@@ -1,5 +1,5 @@
 """Pure helpers on hand-made inputs: file names, magic bytes, attachment links, encodings, block
-detection, paging scripts, titles, dates and the metadata block."""
+detection, paging scripts, titles and dates of listing rows."""
 
 from urllib.parse import quote
 
@@ -8,9 +8,10 @@ from parsel import Selector
 from scrapy.http import HtmlResponse
 
 from crawler.families import attachments as att
-from crawler.families import pages
 from crawler.families.static import script_next_page
 from crawler.middlewares import EncodingFixMiddleware, block_reason
+from pipelines.dates import parse_date
+from pipelines.titles import is_report_title, title_year
 
 NAME = "示例县2023年年报.pdf"
 
@@ -129,8 +130,8 @@ def test_paging_scripts():
     ],
 )
 def test_titles(title, is_report, year):
-    assert pages.is_report_title(title) is is_report
-    assert pages.title_year(title) == year
+    assert is_report_title(title) is is_report
+    assert title_year(title) == year
 
 
 @pytest.mark.parametrize(
@@ -138,28 +139,7 @@ def test_titles(title, is_report, year):
     ["2024-01-26", "2024/1/26", "2024.01.26", "2024年1月26日", "[2024-01-26]", "2024-01-26  16:43", "2024-\n01-\n26"],
 )
 def test_dates(text):
-    assert pages.parse_date(text) == "2024-01-26"
-
-
-@pytest.mark.parametrize(
-    "html",
-    [
-        "<table><tr><th>索\u3000引\u3000号</th><td>0012/2024-00012</td><th>发布机构</th><td>示例局</td></tr></table>",
-        "<ul><li>索引号：0012/2024-00012</li><li>发布机构：示例局</li></ul>",
-        "<dl><dt>索引号:</dt><dd>0012/2024-00012</dd><dt>发布机构：</dt><dd>示例局</dd></dl>",
-    ],
-)
-def test_metadata_block_shapes(html):
-    block = pages.metadata_block(Selector(text=html))
-    assert block["索引号"] == "0012/2024-00012" and block["发布机构"] == "示例局"
-
-
-def test_body_container_density_fallback():
-    html = (
-        "<div class='nav'><p>首页</p></div><div id='main'><div class='x'>" + "<p>正文内容。</p>" * 80 + "</div></div>"
-    )
-    assert pages.body_container(Selector(text=html)) == "/html/body/div[2]/div"
-    assert pages.body_container(Selector(text="<div class='TRS_Editor'><p>x</p></div>")) == ".TRS_Editor"
+    assert parse_date(text) == "2024-01-26"
 
 
 def test_configured_page_url_template():

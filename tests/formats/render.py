@@ -427,3 +427,103 @@ def unmapped_glyphs_pdf(readable: str | None, unreadable: str) -> bytes:
     data = out.getvalue()
     assert data.count(b"/ToUnicode") == 1
     return data.replace(b"/ToUnicode", b"/ToUnicodX")  # same length: xref offsets stay valid
+
+
+# --- fonts that the PDF does not embed ------------------------------------------------------------------
+
+
+def _column(x: int, y: int, text: str) -> list[tuple[int, int, str]]:
+    """A vertical label: one character per line, 14 pt apart."""
+    return [(x, y - 14 * index, char) for index, char in enumerate(text)]
+
+
+# (resource, what the font is, [(x, y, text)]): every text item is its own text object (BT … ET), so a
+# one-character item is a one-character object, the kind PDFium drops when its glyph box is empty.
+NONEMBEDDED_TEXT = [
+    ("F1", "Helvetica (standard 14, no /Widths)", [(72, 760, "Total 12"), (300, 760, "7")]),
+    ("F2", "Arial (TrueType, WinAnsi)", [(72, 730, "Arial 34"), (300, 730, "5")]),
+    ("F3", "Calibri (TrueType, WinAnsi)", [(72, 700, "Calibri 56"), (300, 700, "8")]),
+    ("F4", "FangSong_GB2312 (TrueType, WinAnsi: WPS digits)", [(72, 670, "2024"), (300, 670, "9")]),
+    ("F5", "SimSun (Type0, UniGB-UCS2-H, Adobe-GB1)", [(72, 640, "宋体正文"), *_column(300, 640, "合计：元")]),
+    ("F6", "KaiTi (Type0, Identity-H + ToUnicode)", [(72, 560, "楷体正文"), *_column(300, 560, "三、结")]),
+]
+
+
+def nonembedded_fonts_pdf() -> bytes:
+    """One page written by hand (reportlab always embeds TrueType): Latin and Chinese text in the kinds of
+    non-embedded fonts seen in reports, each with one-character text objects; see NONEMBEDDED_TEXT."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    widths = " ".join(str(round(stringWidth(chr(code), "Helvetica", 1000))) for code in range(32, 127))
+
+    def simple(name: str) -> bytes:
+        return (
+            f"<< /Type /Font /Subtype /TrueType /BaseFont /{name} /Encoding /WinAnsiEncoding /FirstChar 32"
+            f" /LastChar 126 /Widths [{widths}] /FontDescriptor << /Type /FontDescriptor /FontName /{name}"
+            " /Flags 32 /FontBBox [-200 -200 1000 900] /ItalicAngle 0 /Ascent 880 /Descent -120 /CapHeight 700"
+            " /StemV 80 >> >>"
+        ).encode()
+
+    def cid(name: str, encoding: str, system: str, to_unicode: str = "") -> bytes:
+        return (
+            f"<< /Type /Font /Subtype /Type0 /BaseFont /{name} /Encoding /{encoding} {to_unicode}"
+            f" /DescendantFonts [<< /Type /Font /Subtype /CIDFontType2 /BaseFont /{name} /CIDSystemInfo {system}"
+            f" /DW 1000 /FontDescriptor << /Type /FontDescriptor /FontName /{name} /Flags 6"
+            " /FontBBox [0 -141 1000 859] /ItalicAngle 0 /Ascent 859 /Descent -141 /CapHeight 700 /StemV 80 >>"
+            " >>] >>"
+        ).encode()
+
+    identity_text = "".join(dict.fromkeys("".join(t for _, _, t in NONEMBEDDED_TEXT[5][2])))
+    cids = {char: 100 + index for index, char in enumerate(identity_text)}  # arbitrary CIDs, mapped back below
+    bfchars = "".join(f"<{cid:04X}> <{ord(char):04X}>\n" for char, cid in cids.items())
+    cmap = (
+        "/CIDInit /ProcSet findresource begin 12 dict begin begincmap /CMapName /KaiTi-UCS def"
+        " /CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def /CMapType 2 def"
+        f" 1 begincodespacerange <0000> <FFFF> endcodespacerange {len(cids)} beginbfchar\n{bfchars}endbfchar"
+        " endcmap CMapName currentdict /CMap defineresource pop end end"
+    ).encode()
+    gb1 = "<< /Registry (Adobe) /Ordering (GB1) /Supplement 2 >>"
+    identity = "<< /Registry (Adobe) /Ordering (Identity) /Supplement 0 >>"
+    fonts = {
+        "F1": b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+        "F2": simple("Arial"),
+        "F3": simple("Calibri"),
+        "F4": simple("FangSong_GB2312"),
+        "F5": cid("SimSun", "UniGB-UCS2-H", gb1),
+        "F6": cid("KaiTi", "Identity-H", identity, "/ToUnicode 6 0 R"),
+    }
+
+    def encode(resource: str, text: str) -> str:
+        if resource == "F5":
+            return "<" + text.encode("utf-16-be").hex().upper() + ">"
+        if resource == "F6":
+            return "<" + "".join(f"{cids[char]:04X}" for char in text) + ">"
+        return "(" + text + ")"
+
+    content = "".join(
+        f"BT /{resource} 12 Tf {x} {y} Td {encode(resource, text)} Tj ET\n"
+        for resource, _, items in NONEMBEDDED_TEXT
+        for x, y, text in items
+    ).encode()
+    resources = b" ".join(b"/%s %s" % (name.encode(), body) for name, body in fonts.items())
+    return _raw_pdf(
+        [
+            b"<< /Type /Catalog /Pages 2 0 R >>",
+            b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Resources 5 0 R >>",
+            b"<< /Length %d >>\nstream\n%s\nendstream" % (len(content), content),
+            b"<< /Font << " + resources + b" >> >>",
+            b"<< /Length %d >>\nstream\n%s\nendstream" % (len(cmap), cmap),
+        ]
+    )
+
+
+def _raw_pdf(objects: list[bytes]) -> bytes:
+    out, offsets = b"%PDF-1.7\n", []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    return out + b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)

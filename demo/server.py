@@ -8,8 +8,8 @@ routes first (APIs, error hosts). Keep-alive and preloaded bodies keep it out of
 benchmarks (portals.md has no server-side requirement beyond correctness).
 
 Run it in a background thread (`PortalServer(...).start()` returns the port) or, for benchmarks, in
-its own process: `python -m crawler.portalserver DIR [PORT]` (serves a directory written by
-`demo_portal.Portal.write`, including its `_headers.json`).
+its own process: `python -m demo.server DIR [PORT]` (serves a directory written by
+`demo.portal.Portal.write`, including its `_headers.json`).
 """
 
 from __future__ import annotations

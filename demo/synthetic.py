@@ -5,7 +5,7 @@ hard consistency rules R3.1–R3.3 and R4.1 of `shared/spec/template.md` (v2021 
 `report_body_html()` renders it the way portals do (rowspan/colspan headers, six headings) and
 `detail_page()` wraps it in a TRS-style detail page with the standard <meta> tags and the
 索引号/发布机构/成文日期/文号 block. Everything is driven by a seeded `random.Random`, so the same seed
-always gives the same bytes. `crawler/demo_portal.py` arranges these pages into a whole portal.
+always gives the same bytes. `demo/portal.py` arranges these pages into a whole portal.
 """
 
 from __future__ import annotations

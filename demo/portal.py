@@ -20,8 +20,8 @@ import random
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from crawler import synthetic
-from crawler.synthetic import Report
+from demo import synthetic
+from demo.synthetic import Report
 
 SITE = "示例县人民政府"
 ROOT = "/zfxxgk/zfxxgknb/"
