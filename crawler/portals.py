@@ -27,6 +27,7 @@ Columns:
 from __future__ import annotations
 
 import csv
+import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, fields
@@ -180,6 +181,25 @@ def portals_in(prefix: str, path: Path = PORTALS_CSV) -> list[Portal]:
             seen.add(portal.home_url)
             found.append(portal)
     return found
+
+
+def portal_for(url: str, path: Path = PORTALS_CSV) -> Portal:
+    """The registry's row for this page's host (its home page replaced by `url`), else an unregistered
+    portal (no code)."""
+    host = host_of(url)
+    for portal in load_portals(path):
+        if portal.home_url and portal.host == host:
+            return Portal(**{**vars(portal), "home_url": url})
+    return Portal(code="", name=host, path="", level="", home_url=url, review="", match="unregistered")
+
+
+def is_home_page(url: str, path: Path = PORTALS_CSV) -> bool:
+    """The site's root (`/`, `/index.html`…) or a home page the registry lists: where discovery starts, never
+    a column to sweep (its directory is the whole site)."""
+    if re.fullmatch(r"/?((index|default|main|home)\.\w+)?", urlsplit(url).path):
+        return True
+    key = url.rstrip("/")
+    return any(portal.home_url.rstrip("/") == key for portal in load_portals(path) if portal.home_url)
 
 
 def summary(rows: list[Portal]) -> dict[str, int]:

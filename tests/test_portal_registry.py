@@ -17,7 +17,9 @@ from crawler.portals import (
     SOURCE,
     Gazetteer,
     build_registry,
+    is_home_page,
     load_portals,
+    portal_for,
     portals_in,
     read_source,
 )
@@ -101,6 +103,42 @@ def test_portals_in_a_region(registry):
     huaian = portals_in("3208")
     assert [p.path for p in huaian][:1] == ["江苏省/淮安市"] and len(huaian) == 1 + 7  # city + 7 counties/districts
     assert all(p.home_url for p in portals_in("46"))  # 三沙's districts have no home page and no code
+
+
+def test_a_page_is_matched_to_its_registry_row_by_host():
+    portal = portal_for("https://www.huaian.gov.cn/col/1/index.html")
+    assert (portal.code, portal.spider, portal.home_url) == (
+        "320800",
+        "jiangsu_huaian",
+        "https://www.huaian.gov.cn/col/1/index.html",
+    )
+    unknown = portal_for("http://www.nowhere.example/")
+    assert (unknown.code, unknown.match) == ("", "unregistered")
+
+
+@pytest.mark.parametrize(
+    ("url", "home"),
+    [
+        ("http://www.x.gov.cn", True),
+        ("http://www.x.gov.cn/", True),
+        ("http://www.x.gov.cn/index.shtml", True),
+        ("http://www.x.gov.cn/default.aspx", True),
+        ("http://www.x.gov.cn/zfxxgk/zfxxgknb/", False),
+        ("http://www.x.gov.cn/col/col1/index.html", False),
+    ],
+)
+def test_home_pages_are_the_site_root(url, home):
+    assert is_home_page(url) is home
+
+
+def test_a_registry_home_page_below_the_root_is_a_home_page(tmp_path):
+    registry = tmp_path / "portals.csv"
+    registry.write_text(
+        "code,name,path,level,home_url\n990101,示例县,示例县,3,http://www.x.gov.cn/site/xian/\n", encoding="utf-8"
+    )
+    assert is_home_page("http://www.x.gov.cn/site/xian", registry) and not is_home_page(
+        "http://www.x.gov.cn/site/", registry
+    )
 
 
 def _regions(*rows: RegionRow) -> dict[str, Region]:

@@ -1,7 +1,7 @@
 """The discovery step: from a portal's home page to its 年报 column in a handful of requests (issue 15).
 
-`DiscoveryMixin` — mix into a spider (today the `discover` spider; `annual_reports` for `-a url=<home page>`
-and `-a region=`). It fetches, per portal, the column an earlier run recorded (or the registry's column
+`DiscoveryMixin` — mixed into the `discover` spider (discovery alone) and `annual_reports` (`-a url=<home
+page>`, `-a region=`: the found columns are crawled by family parts). It fetches, per portal, the column an earlier run recorded (or the registry's column
 from public evidence), else the home page, then only the links `crawler.discovery` ranks (年报 column
 labels, then 政务公开 sections), then the province/family path conventions — at most `DISCOVERY_BUDGET`
 requests, one portal's requests one after another (politeness), many portals at once. Every outcome is

@@ -17,19 +17,10 @@ from urllib.parse import urlsplit
 from scrapy import Spider
 
 from crawler.families.discover import DiscoveryMixin
-from crawler.portals import PORTALS_CSV, Portal, host_of, load_portals, portals_in
+from crawler.portals import PORTALS_CSV, Portal, portal_for, portals_in
 from crawler.regions import is_valid_prefix
 
 TRUE, FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off", "")
-
-
-def portal_for(url: str, registry: Path = PORTALS_CSV) -> Portal:
-    """The registry's row for this home page's host, else an unregistered portal (no code)."""
-    host = host_of(url)
-    for portal in load_portals(registry):
-        if portal.home_url and portal.host == host:
-            return Portal(**{**vars(portal), "home_url": url})
-    return Portal(code="", name=host, path="", level="", home_url=url, review="", match="unregistered")
 
 
 def portals_of(url: str | None, region: str | None, registry: Path = PORTALS_CSV) -> list[Portal]:

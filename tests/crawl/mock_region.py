@@ -9,22 +9,28 @@ beside the one that matters, false friends (政府网站年度报表, 部门决�
 JavaScript-only home pages, redirect shells, GBK, onclick/title/image-alt links, sibling subdomains, a home
 page listing one report, 政府网站标识码 footers — and portals that cannot be discovered (unreachable,
 WAF-blocked, closed by robots.txt, JavaScript-only with no convention path, nothing to find), each with the
-outcome expected.
-Every page is made up; labels and URL shapes follow issue 15 and portals.md.
+outcome expected. Behind every column (and its sub-columns, Hanweb records, the gkmlpt list API) are
+synthetic report pages (demo/synthetic.py), so `annual_reports -a region=` reaches and stores reports;
+`MockPortal.reports` lists the report URLs a crawl of the column reaches.
+Every page is made up; labels and URL shapes follow issue 15 and portals.md. Every portal carries the
+synthetic county's code 990101 (data/regions.csv: made-up reports are never given a real place's code).
 """
 
 from __future__ import annotations
 
 import csv
+import json
+import random
 import threading
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 from crawler.portals import COLUMNS, Portal
+from demo.synthetic import detail_page, make_report
 
 Reply = tuple[int, dict[str, str], bytes]
 
@@ -105,14 +111,27 @@ def page(title: str, body: str, head: str = "", foot: str = "") -> str:
     )
 
 
-def trs_list(title: str, unit: str, n: int = 3) -> str:
+YEARS = (2023, 2022, 2021)
+
+
+def trs_report_path(year: int) -> str:
+    return f"{year + 1}01/t{year + 1}0126_{40000 + year}.html"
+
+
+def trs_list(title: str, unit: str, n: int = 3, years: tuple[int, ...] = YEARS) -> str:
     rows = "".join(
-        f"<li><a href='./{y + 1}01/t{y + 1}0126_{40000 + y}.html' title='{unit}{y}年政府信息公开工作年度报告'>"
+        f"<li><a href='./{trs_report_path(y)}' title='{unit}{y}年政府信息公开工作年度报告'>"
         f"{unit}{y}年政府信息公开工作年度报告</a><span>{y + 1}-01-26</span></li>"
-        for y in range(2023, 2023 - n, -1)
+        for y in years[:n]
     )
     script = '<script>createPageHTML(1, 0, "index", "html");</script>'
     return page(title, f"<ul class='list'>{rows}</ul>{script}", head=f"<meta name='ColumnName' content='{title}'>")
+
+
+def report_page(web: MockWeb, url: str, unit: str, year: int) -> str:
+    """A synthetic report (demo/synthetic.py), the same bytes for the same URL."""
+    report = make_report(random.Random(url), unit, year)
+    return web.add(url, detail_page(report, site=unit))
 
 
 def hanweb_column(col: int, unit: str) -> str:
@@ -144,28 +163,32 @@ class MockPortal:
     identity: str = ""  # match | mismatch | absent | former-code, when the home page is read
     registry_column: str = ""  # a column from public evidence, given in the registry
     extra_hosts: list[str] = field(default_factory=list)
+    reports: list[str] = field(default_factory=list)  # report pages a crawl of the column reaches
 
     @property
     def home(self) -> str:
         return f"http://{self.host}/"
 
 
-def _column(web: MockWeb, url: str, unit: str) -> str:
-    return web.add(url, trs_list("政府信息公开年报", unit))
+CODE = "990101"  # the synthetic county of data/regions.csv
 
 
-def build_region(web: MockWeb, prefix: str = "9901", tag: str = "") -> list[MockPortal]:
-    """Lay out the region's portals on `web`; codes `{prefix}NN` (made-up, in the synthetic 99 province),
-    hosts `www.countyNN{tag}.gov.cn` (a tag lays out more regions on one server)."""
+def build_region(web: MockWeb, tag: str = "") -> list[MockPortal]:
+    """Lay out the region's portals on `web`: hosts `www.countyNN{tag}.gov.cn` (a tag lays out more regions
+    on one server), all with the synthetic code 990101."""
     portals: list[MockPortal] = []
 
     def portal(style: str, expect: str = "found", method: str = "link", **kw) -> tuple[MockPortal, str, str]:
         n = len(portals) + 1
-        p = MockPortal(
-            f"{prefix}{n:02d}", f"示例县{n}", f"www.county{n:02d}{tag}.gov.cn", style, expect, method=method, **kw
-        )
+        p = MockPortal(CODE, f"示例县{n}", f"www.county{n:02d}{tag}.gov.cn", style, expect, method=method, **kw)
         portals.append(p)
         return p, p.home, p.name
+
+    def _column(web: MockWeb, url: str, unit: str, years: tuple[int, ...] = YEARS) -> str:
+        """A TRS-style column listing `years`, with their report pages (credited to the last portal)."""
+        web.add(url, trs_list("政府信息公开年报", unit, years=years))
+        portals[-1].reports += [report_page(web, urljoin(url, trs_report_path(y)), unit, y) for y in years]
+        return url
 
     # 1 left navigation straight to the column
     p, h, unit = portal("left-nav")
@@ -238,6 +261,14 @@ def build_region(web: MockWeb, prefix: str = "9901", tag: str = "") -> list[Mock
         page("政府信息公开目录", f"<script>window._CONFIG = {{SID: '990106', TREE: {tree}, X: 1}};</script>"),
     )
     p.column = h + "gkmlpt/index#2811"
+    p.reports = [report_page(web, h + f"gkmlpt/content/0/{y}/post_{y}.html", unit, y) for y in (2023, 2022)]
+    articles = [{"title": f"{unit}{y}年政府信息公开工作年度报告", "url": url, "display_publish_time": 1706227200}
+                for y, url in zip((2023, 2022), p.reports, strict=True)]  # fmt: skip
+    web.add(
+        h + "gkmlpt/api/all/2811?page=1&sid=990106",
+        json.dumps({"articles": articles, "total": 2}, ensure_ascii=False),
+        Content_Type="application/json; charset=utf-8",
+    )
     # 7, 8 Hanweb: /col/col{N}/ with a different N on every site
     for col_home, col_nb in ((1001, 2345), (57, 98765)):
         p, h, unit = portal("hanweb")
@@ -249,6 +280,7 @@ def build_region(web: MockWeb, prefix: str = "9901", tag: str = "") -> list[Mock
             page("政务公开", f"<div class='navLeft'><a href='/col/col{col_nb}/index.html'>政府信息公开年报</a></div>"),
         )
         p.column = web.add(h + f"col/col{col_nb}/index.html", hanweb_column(col_nb, unit))
+        p.reports = [report_page(web, h + f"art/{y + 1}/1/26/art_{col_nb}_{y}.html", unit, y) for y in (2023, 2022)]
     # 9 Shandong /gongkai/site_{slug}/channel_{id}/
     p, h, unit = portal("shandong")
     web.add(h, page(unit, "<div class='menu'><a href='/gongkai/site_county09/'>政府信息公开</a></div>"))
@@ -334,6 +366,8 @@ def build_region(web: MockWeb, prefix: str = "9901", tag: str = "") -> list[Mock
             "<ul class='sub'><li><a href='bj/'>本级</a></li><li><a href='bm/'>部门</a></li><li><a href='xzjd/'>乡镇街道</a></li></ul>",
         ),
     )
+    for slug, who in (("bj", ""), ("bm", "财政局"), ("xzjd", "城关镇")):
+        _column(web, h + f"zwgk/nb/{slug}/", unit + who, years=(2023, 2022))
     # 20 the column page is filled by script; its ColumnName says what it is
     p, h, unit = portal("column-meta")
     web.add(h, page(unit, "<div class='nav'><a href='/info/list_88.html'>年报</a></div>"))
@@ -424,6 +458,8 @@ def build_region(web: MockWeb, prefix: str = "9901", tag: str = "") -> list[Mock
         h + "gknb/",
         page("政府信息公开年报", "<ul><li><a href='2023/'>2023年度</a></li><li><a href='2022/'>2022年度</a></li></ul>"),
     )
+    for year in (2023, 2022):
+        _column(web, h + f"gknb/{year}/", unit, years=(year,))
 
     # -- portals whose column cannot be found: the outcome must say why ------------------------------
     p, h, unit = portal("unreachable", expect="unreachable", method="")  # routed to a closed port by the test
