@@ -157,5 +157,6 @@ def stored_item(connection: sqlite3.Connection, report_id: str) -> ReportItem:
         filename=filename, fetched_at=fetched_at, region_code=region_code, hints=json.loads(hints or "{}"),
     )  # fmt: skip
     for url, name, ctype, _, blob, *_ in rows[1:]:
-        item.attachments.append(Attachment(url=url, body=zlib.decompress(blob), filename=name, content_type=ctype))
+        if blob is not None:  # (a file refused as too large was not kept: there is nothing to parse again)
+            item.attachments.append(Attachment(url=url, body=zlib.decompress(blob), filename=name, content_type=ctype))
     return item

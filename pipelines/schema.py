@@ -142,6 +142,16 @@ def m008_sections_fts_trigger(db: Database) -> None:
     )
 
 
+@migrations()
+def m009_crawl_run_outcomes(db: Database) -> None:
+    # Every URL that does not end stored is counted by outcome (crawler/state.py): gone and skipped join
+    # errors and blocked.
+    db["crawl_runs"].add_column("gone", int)
+    db["crawl_runs"].add_column("skipped", int)
+    # `documents.filename` is a safe name; the name a server sent (untrusted, maybe a path) is kept apart.
+    db["documents"].add_column("filename_sent", str)
+
+
 def report_tables(db: Database) -> tuple[str, ...]:
     """The tables whose rows belong to one report (a foreign key report_id → reports.id): a report that is
     written again replaces its rows in all of them."""

@@ -25,6 +25,7 @@ PART, METHOD, ERRBACK = "nianbao_part", "nianbao_method", "nianbao_errback"
 
 class AnnualReportsSpider(ReportSpider):
     name = "annual_reports"
+    arguments = ("url", "region", *ReportSpider.arguments)
 
     def __init__(self, *args, url=None, region=None, **kwargs):
         super().__init__(*args, **kwargs)

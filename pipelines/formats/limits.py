@@ -14,7 +14,11 @@ from pipelines.document import DocumentError
 MAX_INPUT_BYTES = 100 * 1024 * 1024  # a report attachment larger than this is not a report
 MAX_UNZIPPED_BYTES = 200 * 1024 * 1024  # sum of uncompressed member sizes in a DOCX/XLSX
 MAX_ZIP_MEMBERS = 5000
-MAX_XML_PART_BYTES = 50 * 1024 * 1024  # one XML part we parse into a tree (a report's document.xml is ~1 MB)
+# One XML part we parse into a tree (a report's document.xml is ~1 MB): lxml needs ~20× the XML's size, and a
+# 150 KB DOCX can hold a 49 MB document.xml (1.2 GB to parse).
+MAX_XML_PART_BYTES = 8 * 1024 * 1024
+# An HTML page we parse into a tree (report pages are < 1 MB; the tree needs ~10× the page).
+MAX_HTML_BYTES = 8 * 1024 * 1024
 MAX_PDF_PAGES = 300  # default page cap; pages beyond it are skipped with a warning
 CONVERT_TIMEOUT_SECONDS = 120  # LibreOffice / antiword
 
