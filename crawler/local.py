@@ -53,7 +53,7 @@ def read_document(path: str, limit: int) -> tuple[bytes, dict]:
     try:
         size = os.path.getsize(path)
         if size > limit:
-            hints["read_error"] = f"too large: {size / 1e6:.1f} MB (limit {limit / 1e6:.0f} MB)"
+            hints["read_error"] = f"too large: {size / 2**20:.1f} MiB (limit {limit / 2**20:.0f} MiB)"
             return b"", hints
         with open(path, "rb") as handle:
             return handle.read(), hints

@@ -144,18 +144,25 @@ def failure_outcome(exc: BaseException, kind: str = "document") -> tuple[str, st
             return "skipped", "forbidden by robots.txt"
         if "max redirections" in message:
             return "error", "redirect loop (too many redirections)"
-        if "exceeded DOWNLOAD_MAXSIZE" in message:
-            return "error", "too large: " + message.split(" because its body ", 1)[-1]
+        if bomb := _INFLATED.search(message):
+            compressed, cap = int(bomb[1]) / 2**20, int(bomb[2]) / 2**20
+            return "error", f"too large: {compressed:.1f} MiB that inflate past the download cap of {cap:.0f} MiB"
         return "skipped", message or "ignored"
-    if isinstance(exc, DownloadCancelledError) and (size := _MAXSIZE.search(str(exc))):
-        return "error", f"too large: {int(size[1]) / 2**20:.1f} MiB (download cap {int(size[2]) / 2**20:.0f} MiB)"
+    if isinstance(exc, DownloadCancelledError):  # Scrapy cancels a download for its size cap only
+        if size := _MAXSIZE.search(str(exc)):
+            return "error", f"too large: {int(size[1]) / 2**20:.1f} MiB (download cap {int(size[2]) / 2**20:.0f} MiB)"
+        return "error", "too large: the body grew past the download cap (no size was declared)"
+    if isinstance(exc, DownloadFailedError) and (causes := _TWISTED.findall(str(exc))):
+        return "error", f"download failed: {', '.join(dict.fromkeys(causes))} (the connection ended before the answer)"
     for kind, reason in _DOWNLOAD_FAILURES:
         if isinstance(exc, kind):
             return "error", f"{reason}: {exc}".rstrip(": ")[:300]
     return "error", f"{type(exc).__name__}: {exc}"[:300]
 
 
-_MAXSIZE = re.compile(r"receive (\d+) bytes which is larger than download max size \((\d+)\)")
+_MAXSIZE = re.compile(r"[Rr]eceived? (\d+) bytes which is larger than download max size \((\d+)\)")
+_INFLATED = re.compile(r"\((\d+) B compressed.*exceeded DOWNLOAD_MAXSIZE \((\d+) B\)")
+_TWISTED = re.compile(r"twisted\.[\w.]+\.(\w+):")
 
 
 class Blocked(IgnoreRequest):
@@ -166,7 +173,6 @@ _DOWNLOAD_FAILURES = (
     (DownloadTimeoutError, "timeout"),
     (CannotResolveHostError, "DNS lookup failed"),
     (DownloadConnectionRefusedError, "connection refused"),
-    (DownloadCancelledError, "download cancelled (too large?)"),
     (ResponseDataLossError, "truncated body (the connection closed before the whole body arrived)"),
     (DownloadFailedError, "download failed (connection lost or body truncated)"),
 )
@@ -199,12 +205,20 @@ def finish_run(db, run_id: int, row: dict[str, Any]) -> None:
     db.conn.execute(f"update crawl_runs set {sets} where id = ?", [*row.values(), run_id])
 
 
+def machinery_errors(stats: dict[str, Any]) -> int:
+    """Errors logged that are not a page's outcome: Scrapy logs a page that failed after its retries, and a
+    callback's exception, at ERROR too, but those pages are recorded and counted by outcome already."""
+    page_errors = stats.get("retry/max_reached", 0)
+    page_errors += sum(count for key, count in stats.items() if key.startswith("spider_exceptions/"))
+    return max(0, stats.get("log_count/ERROR", 0) - page_errors)
+
+
 def run_status(stats: dict[str, Any], counts: Counter) -> tuple[str, str]:
     """(status, why) of a run from its stats and the outcome counts of its URLs (see the module docstring)."""
     if stats.get("finish_reason") not in ("finished", None):
         return "failed", f"the run did not finish: {stats.get('finish_reason')}"
-    if stats.get("log_count/ERROR", 0):
-        return "failed", f"{stats['log_count/ERROR']} errors logged (see the log)"
+    if errors := machinery_errors(stats):
+        return "failed", f"{errors} errors logged (see the log)"
     if not stats.get("nianbao/pages", 0):
         return "failed", "no page could be fetched: a dead, moved or fully blocked portal"
     if counts["blocked"]:
@@ -228,6 +242,7 @@ class CrawlStateExtension:
         crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
         crawler.signals.connect(ext.item_scraped, signal=signals.item_scraped)
         crawler.signals.connect(ext.item_dropped, signal=signals.item_dropped)
+        crawler.signals.connect(ext.request_dropped, signal=signals.request_dropped)
         return ext
 
     @property
@@ -246,6 +261,13 @@ class CrawlStateExtension:
             self.state.problems[page["url"]] = (page["kind"], page["status"], page["reason"])
         elif change:
             self.crawler.stats.inc_value(f"nianbao/{change}")
+
+    def request_dropped(self, request, spider) -> None:
+        """A redirect that leads back to a URL already requested is dropped by the duplicate filter: a loop."""
+        if request.meta.get("redirect_urls"):
+            first = request.meta["redirect_urls"][0]
+            self.state.fail(first, request.meta.get("nianbao_kind", "document"), "error",
+                            f"redirect loop: redirected back to {request.url}")  # fmt: skip
 
     def item_dropped(self, item, spider, exception) -> None:
         # Remember the hash anyway: a page the pipelines reject tonight would be rejected again tomorrow.

@@ -27,7 +27,7 @@ def check_size(data: bytes, kind: str) -> None:
     if not data:
         raise DocumentError(f"empty {kind} file")
     if len(data) > MAX_INPUT_BYTES:
-        raise DocumentError(f"{kind} file too large ({len(data) // (1024 * 1024)} MB > {MAX_INPUT_BYTES // 2**20} MB)")
+        raise DocumentError(f"{kind} file too large: {len(data) / 2**20:.1f} MiB (limit {MAX_INPUT_BYTES // 2**20} MiB)")
 
 
 def open_zip(data: bytes, kind: str, required: str) -> zipfile.ZipFile:
@@ -48,7 +48,7 @@ def open_zip(data: bytes, kind: str, required: str) -> zipfile.ZipFile:
     total = sum(info.file_size for info in infos)
     if total > MAX_UNZIPPED_BYTES:
         raise DocumentError(
-            f"{kind} would unpack to {total // 2**20} MB (limit {MAX_UNZIPPED_BYTES // 2**20} MB): refusing a zip bomb"
+            f"{kind} would unpack to {total / 2**20:.0f} MiB (limit {MAX_UNZIPPED_BYTES // 2**20} MiB): refusing a zip bomb"
         )
     if required not in archive.namelist():
         raise DocumentError(f"corrupt {kind}: no {required} in the container")
@@ -60,5 +60,5 @@ def check_parts(archive: zipfile.ZipFile, kind: str, prefixes: tuple[str, ...]) 
     for info in archive.infolist():
         if info.filename.startswith(prefixes) and info.file_size > MAX_XML_PART_BYTES:
             raise DocumentError(
-                f"{kind} part {info.filename} is {info.file_size // 2**20} MB (limit {MAX_XML_PART_BYTES // 2**20} MB)"
+                f"{kind} part {info.filename} is {info.file_size / 2**20:.1f} MiB (limit {MAX_XML_PART_BYTES // 2**20} MiB)"
             )
