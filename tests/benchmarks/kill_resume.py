@@ -51,8 +51,15 @@ def stored(db: Path) -> list[str]:
 def trial(port: int, db: Path, expected: set[str], rng: random.Random, full_seconds: float) -> tuple[bool, str]:
     command = crawl_command(port, db)
     process = psutil.Popen(command, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    moment = rng.uniform(0.3, full_seconds * 0.9)
-    time.sleep(moment)
+    started = time.monotonic()
+    if rng.random() < 0.3:  # early: during start-up, around the run record, the first listing pages
+        time.sleep(rng.uniform(0.3, 4.0))
+    else:  # once a random share of the reports is committed, plus up to a second
+        target = rng.randrange(1, len(expected))
+        while process.poll() is None and len(stored(db)) < target and time.monotonic() - started < full_seconds * 3:
+            time.sleep(0.05)
+        time.sleep(rng.uniform(0, 1.0))
+    moment = time.monotonic() - started
     victim = "crawl"
     helpers = [p for p in process.children(recursive=True)]
     if helpers and rng.random() < 0.3:  # a helper first (the parser), then the crawl: any unclean end
