@@ -1,5 +1,5 @@
 """The discovery record in the reports database: `portal_columns`, `portal_discovery`, `browser_pages`
-(created by migration m009 in pipelines/schema.py, described in data/metadata.yml).
+(created by migration m010_portal_discovery in pipelines/schema.py, described in data/metadata.yml).
 
 Everything goes through the run's database (`CrawlState.db`, a `pipelines.database.ReportsDatabase`):
 reads see what has been committed (earlier runs); `portal_discovery` and `browser_pages` rows are queued

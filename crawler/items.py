@@ -15,9 +15,10 @@ class Attachment:
 
     url: str
     body: bytes
-    filename: str | None = None  # the real file name: Content-Disposition, else link text, else URL basename
+    filename: str | None = None  # a safe file name (never a path), from the name below
     content_type: str | None = None
     link_text: str | None = None
+    filename_sent: str | None = None  # as sent: Content-Disposition, else link text, else URL basename
 
 
 @dataclass
@@ -27,12 +28,13 @@ class ReportItem:
     body: bytes  # raw bytes as served / read
     content_type: str | None = None  # HTTP Content-Type (None for local files)
     encoding: str | None = None  # encoding the fetcher decoded with, when it knows better than sniffing
-    filename: str | None = None  # file name for local files and attachments
+    filename: str | None = None  # file name of a local file or a downloaded file (a safe name, never a path)
     fetched_at: str | None = None  # ISO 8601 UTC
     region_code: str | None = None  # 6-digit division code of the portal, when the spider knows it
     hints: dict[str, Any] = field(default_factory=dict)  # the listing's own: list_title, list_date, column
     attachments: list[Attachment] = field(default_factory=list)
     crawl_state: dict[str, Any] | None = None  # the page's `crawl_state` row, written with the report's rows
+    filename_sent: str | None = None  # the file name as the server sent it (untrusted)
     # Set by the pipelines.
     report_id: str | None = None
     content_sha256: str | None = None

@@ -53,7 +53,7 @@ def read_document(path: str, limit: int) -> tuple[bytes, dict]:
     try:
         size = os.path.getsize(path)
         if size > limit:
-            hints["read_error"] = f"too large: {size / 1e6:.1f} MB (limit {limit / 1e6:.0f} MB)"
+            hints["read_error"] = f"too large: {size / 2**20:.1f} MiB (limit {limit / 2**20:.0f} MiB)"
             return b"", hints
         with open(path, "rb") as handle:
             return handle.read(), hints
@@ -157,5 +157,6 @@ def stored_item(connection: sqlite3.Connection, report_id: str) -> ReportItem:
         filename=filename, fetched_at=fetched_at, region_code=region_code, hints=json.loads(hints or "{}"),
     )  # fmt: skip
     for url, name, ctype, _, blob, *_ in rows[1:]:
-        item.attachments.append(Attachment(url=url, body=zlib.decompress(blob), filename=name, content_type=ctype))
+        if blob is not None:  # (a file refused as too large was not kept: there is nothing to parse again)
+            item.attachments.append(Attachment(url=url, body=zlib.decompress(blob), filename=name, content_type=ctype))
     return item

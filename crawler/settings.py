@@ -45,7 +45,13 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.BlockDetectionMiddleware": 570,
     "crawler.browser.BrowserFallbackMiddleware": 580,  # challenge answers → browser, before BlockDetection sees them
 }
+SPIDER_MIDDLEWARES = {"crawler.middlewares.RecordSpiderErrorsMiddleware": 100}  # a callback's error names its page
 EXTENSIONS = {"crawler.state.CrawlStateExtension": 500}  # crawl_state, crawl_runs, run status
+# Size caps while downloading (default 1 GiB and 32 MiB): a file larger than the parser takes is not fetched
+# whole, and a compressed answer that inflates beyond it is dropped while inflating (a 1 MB gzip bomb took
+# the crawl to 6 GB). Listing pages have a smaller cap (crawler/families/base.py `listing`).
+DOWNLOAD_MAXSIZE = REPORTS_MAX_BYTES
+DOWNLOAD_WARNSIZE = 8 * 1024 * 1024
 # default 100: Scrapy starts that many worker tasks for every callback's output; ours yield one item per
 # report page, and the 100 tasks cost ~30% of the crawl's CPU (tests/benchmarks/bench_crawl.py).
 CONCURRENT_ITEMS = 16

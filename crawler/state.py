@@ -1,13 +1,19 @@
 """Crawl state and run records (`crawl_state`, `crawl_runs`), on the run's database (`pipelines/database.py`).
 
 - `crawl_state`: one row per listing/document/attachment URL with its validators (ETag, Last-Modified), the
-  sha256 of the last body handed to the pipelines, first/last seen, status (ok | blocked | error | gone) and
-  a reason. A report page's row is written with the report's rows (`ReportItem.crawl_state`), so it commits
-  with them or not at all: a run killed before that commit fetches the page again next time, and the store
-  replaces rows by source, so nothing is duplicated.
+  sha256 of the last body handed to the pipelines, first/last seen, status and a reason (never empty when
+  the status is not ok): `ok`, `gone` (404/410), `error` (5xx after retries, timeouts, resets, redirect
+  loops, truncated bodies, caps exceeded, spider bugs; fetched again by the next run), `blocked` (anti-bot
+  and WAF answers), `skipped` (not a report, forbidden by robots.txt). A report page's row is written with
+  the report's rows (`ReportItem.crawl_state`), so it commits with them or not at all: a run killed before
+  that commit fetches the page again next time, and the store replaces rows by source, so nothing is
+  duplicated.
 - `crawl_runs`: one row per run, written and committed before the first request (`start_run`), so a run that
   never ends is seen as such by the next one: its status stays `running`, and the next run marks it `killed`
-  and reads every listing page again.
+  and reads every listing page again. Its status at the end (`run_status`): `ok` (everything found was
+  stored or unchanged; pages gone from the portal or skipped do not count against it), `partial` (some pages
+  failed, the rest is stored), `blocked` (some pages were anti-bot answers), `failed` (nothing fetched, an
+  abnormal end, or an error in the machinery), `killed` (set by the next run). Its detail says why.
 
 Reads see committed rows (earlier runs); what this run has seen so far the spiders keep in memory.
 `CrawlStateExtension` (in `EXTENSIONS`) opens and closes the run record; `crawler.commands.crawl` turns the
@@ -18,16 +24,32 @@ from __future__ import annotations
 
 import json
 import logging
+import re
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 from scrapy import signals
+from scrapy.exceptions import (
+    CannotResolveHostError,
+    DownloadCancelledError,
+    DownloadConnectionRefusedError,
+    DownloadFailedError,
+    DownloadTimeoutError,
+    IgnoreRequest,
+    ResponseDataLossError,
+)
+from scrapy.spidermiddlewares.httperror import HttpError
 
 from pipelines.database import ReportsDatabase
 from pipelines.store import database_for
 
 logger = logging.getLogger(__name__)
+
+
+# A page in one of these states needs nothing more until its bytes change: conditional requests, early stops.
+SETTLED = ("ok", "skipped")
 
 
 def now() -> str:
@@ -41,8 +63,8 @@ class CrawlState:
     db: ReportsDatabase
     spider: str
     previous_status: str | None = None  # of this spider's run before this one (set by start_run)
-    blocked: list[dict[str, str]] = field(default_factory=list)
     changes: dict[str, str] = field(default_factory=dict)  # document URL → new | changed, until stored
+    problems: dict[str, tuple[str, str, str]] = field(default_factory=dict)  # URL → (kind, status, reason)
 
     @classmethod
     def for_crawler(cls, crawler) -> CrawlState:
@@ -58,12 +80,12 @@ class CrawlState:
         return dict(rows[0]) if rows else None
 
     def known_documents(self, urls: list[str]) -> set[str]:
-        """URLs among `urls` already stored (document with a hash, status ok)."""
+        """URLs among `urls` already settled: stored (or skipped as no report) with a hash."""
         found: set[str] = set()
         for i in range(0, len(urls), 500):
             chunk = urls[i : i + 500]
             marks = ",".join("?" * len(chunk))
-            sql = f"select url from crawl_state where status = 'ok' and sha256 is not null and url in ({marks})"
+            sql = f"select url from crawl_state where status in {SETTLED} and sha256 is not null and url in ({marks})"
             found.update(row["url"] for row in self.db.query(sql, chunk))
         return found
 
@@ -84,11 +106,76 @@ class CrawlState:
 
     def record(self, url: str, kind: str, status: str = "ok", **fields: Any) -> None:
         self.db.upsert("crawl_state", self.row(url, kind, status, **fields), "url", keep=("first_seen",))
+        if status == "ok":
+            self.problems.pop(url, None)
+        else:
+            self.problems[url] = (kind, status, fields.get("reason") or status)
+
+    def fail(self, url: str, kind: str, status: str, reason: str) -> None:
+        """A URL that did not end in a stored page: recorded with why, counted in the run."""
+        self.record(url, kind, status, reason=reason)
+        logger.warning("%s %s: %s", status, url, reason)
 
     def block(self, url: str, reason: str, kind: str = "document") -> None:
-        self.record(url, kind, "blocked", reason=reason)
-        self.blocked.append({"url": url, "reason": reason})
-        logger.warning("blocked: %s (%s)", url, reason)
+        self.fail(url, kind, "blocked", reason)
+
+    def counts(self) -> Counter:
+        """URLs per outcome other than ok: error, gone, blocked, skipped."""
+        return Counter(status for _, status, _ in self.problems.values())
+
+
+def failure_outcome(exc: BaseException, kind: str = "document") -> tuple[str, str] | None:
+    """(status, reason) of a `kind` request that failed with `exc`, for `crawl_state`; None when it was
+    recorded already (a block). The reason names the cause in words an operator can act on."""
+    if isinstance(exc, Blocked):
+        return None
+    if isinstance(exc, HttpError):
+        status = exc.response.status
+        if status in (404, 410):  # a report gone from the portal; a listing gone means the column moved
+            return (
+                ("error", f"http {status}: the column moved or is gone")
+                if kind == "listing"
+                else ("gone", f"http {status}")
+            )
+        return "error", f"http {status}"
+    if isinstance(exc, IgnoreRequest):
+        message = str(exc)
+        if "robots.txt" in message:
+            return "skipped", "forbidden by robots.txt"
+        if "max redirections" in message:
+            return "error", "redirect loop (too many redirections)"
+        if bomb := _INFLATED.search(message):
+            compressed, cap = int(bomb[1]) / 2**20, int(bomb[2]) / 2**20
+            return "error", f"too large: {compressed:.1f} MiB that inflate past the download cap of {cap:.0f} MiB"
+        return "skipped", message or "ignored"
+    if isinstance(exc, DownloadCancelledError):  # Scrapy cancels a download for its size cap only
+        if size := _MAXSIZE.search(str(exc)):
+            return "error", f"too large: {int(size[1]) / 2**20:.1f} MiB (download cap {int(size[2]) / 2**20:.0f} MiB)"
+        return "error", "too large: the body grew past the download cap (no size was declared)"
+    if isinstance(exc, DownloadFailedError) and (causes := _TWISTED.findall(str(exc))):
+        return "error", f"download failed: {', '.join(dict.fromkeys(causes))} (the connection ended before the answer)"
+    for kind, reason in _DOWNLOAD_FAILURES:
+        if isinstance(exc, kind):
+            return "error", f"{reason}: {exc}".rstrip(": ")[:300]
+    return "error", f"{type(exc).__name__}: {exc}"[:300]
+
+
+_MAXSIZE = re.compile(r"[Rr]eceived? (\d+) bytes which is larger than download max size \((\d+)\)")
+_INFLATED = re.compile(r"\((\d+) B compressed.*exceeded DOWNLOAD_MAXSIZE \((\d+) B\)")
+_TWISTED = re.compile(r"twisted\.[\w.]+\.(\w+):")
+
+
+class Blocked(IgnoreRequest):
+    """An anti-bot answer, already recorded as blocked (crawler/middlewares.py)."""
+
+
+_DOWNLOAD_FAILURES = (
+    (DownloadTimeoutError, "timeout"),
+    (CannotResolveHostError, "DNS lookup failed"),
+    (DownloadConnectionRefusedError, "connection refused"),
+    (ResponseDataLossError, "truncated body (the connection closed before the whole body arrived)"),
+    (DownloadFailedError, "download failed (connection lost or body truncated)"),
+)
 
 
 # -- run records (run in the database's writer thread) ------------------------------------------------
@@ -118,13 +205,27 @@ def finish_run(db, run_id: int, row: dict[str, Any]) -> None:
     db.conn.execute(f"update crawl_runs set {sets} where id = ?", [*row.values(), run_id])
 
 
-def run_status(stats: dict[str, Any]) -> str:
-    """ok | blocked | failed, from the run's stats."""
-    if stats.get("finish_reason") not in ("finished", None) or stats.get("log_count/ERROR", 0):
-        return "failed"
+def machinery_errors(stats: dict[str, Any]) -> int:
+    """Errors logged that are not a page's outcome: Scrapy logs a page that failed after its retries, and a
+    callback's exception, at ERROR too, but those pages are recorded and counted by outcome already."""
+    page_errors = stats.get("retry/max_reached", 0)
+    page_errors += sum(count for key, count in stats.items() if key.startswith("spider_exceptions/"))
+    return max(0, stats.get("log_count/ERROR", 0) - page_errors)
+
+
+def run_status(stats: dict[str, Any], counts: Counter) -> tuple[str, str]:
+    """(status, why) of a run from its stats and the outcome counts of its URLs (see the module docstring)."""
+    if stats.get("finish_reason") not in ("finished", None):
+        return "failed", f"the run did not finish: {stats.get('finish_reason')}"
+    if errors := machinery_errors(stats):
+        return "failed", f"{errors} errors logged (see the log)"
     if not stats.get("nianbao/pages", 0):
-        return "failed"  # nothing fetched successfully: a dead or fully blocked portal
-    return "blocked" if stats.get("nianbao/blocked", 0) else "ok"
+        return "failed", "no page could be fetched: a dead, moved or fully blocked portal"
+    if counts["blocked"]:
+        return "blocked", f"{counts['blocked']} pages were anti-bot answers"
+    if counts["error"]:
+        return "partial", f"{counts['error']} pages failed (fetched again by the next run)"
+    return "ok", "everything found was stored or unchanged"
 
 
 class CrawlStateExtension:
@@ -141,6 +242,7 @@ class CrawlStateExtension:
         crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
         crawler.signals.connect(ext.item_scraped, signal=signals.item_scraped)
         crawler.signals.connect(ext.item_dropped, signal=signals.item_dropped)
+        crawler.signals.connect(ext.request_dropped, signal=signals.request_dropped)
         return ext
 
     @property
@@ -154,8 +256,18 @@ class CrawlStateExtension:
 
     def item_scraped(self, item, spider) -> None:
         change = self.state.changes.pop(getattr(item, "source", None), None)
-        if change:
+        page = getattr(item, "crawl_state", None)
+        if page and page.get("status", "ok") != "ok":  # read but not stored, or stored unread: counted as such
+            self.state.problems[page["url"]] = (page["kind"], page["status"], page["reason"])
+        elif change:
             self.crawler.stats.inc_value(f"nianbao/{change}")
+
+    def request_dropped(self, request, spider) -> None:
+        """A redirect that leads back to a URL already requested is dropped by the duplicate filter: a loop."""
+        if request.meta.get("redirect_urls"):
+            first = request.meta["redirect_urls"][0]
+            self.state.fail(first, request.meta.get("nianbao_kind", "document"), "error",
+                            f"redirect loop: redirected back to {request.url}")  # fmt: skip
 
     def item_dropped(self, item, spider, exception) -> None:
         # Remember the hash anyway: a page the pipelines reject tonight would be rejected again tomorrow.
@@ -165,19 +277,26 @@ class CrawlStateExtension:
                                  keep=("first_seen",))  # fmt: skip
 
     def spider_closed(self, spider, reason) -> None:
-        stats = self.crawler.stats.get_stats() | {"finish_reason": reason}
-        status = run_status(stats)
-        self.crawler.stats.set_value("nianbao/run_status", status)
-        get = lambda key: stats.get(f"nianbao/{key}", 0)  # noqa: E731
+        stats = self.crawler.stats
+        counts = self.state.counts()
+        for outcome in ("error", "gone", "blocked", "skipped"):
+            stats.set_value(f"nianbao/{outcome}", counts[outcome])
+        status, why = run_status(stats.get_stats() | {"finish_reason": reason}, counts)
+        stats.set_value("nianbao/run_status", status)
+        stats.set_value("nianbao/run_why", why)
+        get = lambda key: stats.get_value(f"nianbao/{key}", 0)  # noqa: E731
+        problems = [{"url": url, "kind": kind, "status": outcome, "reason": why_not}
+                    for url, (kind, outcome, why_not) in list(self.state.problems.items())[:50]]  # fmt: skip
+        detail = {"why": why, "finish_reason": reason, "logged_errors": stats.get_value("log_count/ERROR", 0),
+                  "problems": problems, "scope": _scope(spider)}  # fmt: skip
         row = {
             "finished": now(), "status": status, "pages": get("pages"), "new": get("new"), "changed": get("changed"),
-            "unchanged": get("unchanged"), "blocked": get("blocked"), "errors": stats.get("log_count/ERROR", 0),
-            "detail": json.dumps({"finish_reason": reason, "blocked": self.state.blocked[:50], "scope": _scope(spider)},
-                                 ensure_ascii=False),
+            "unchanged": get("unchanged"), "gone": counts["gone"], "errors": counts["error"],
+            "blocked": counts["blocked"], "skipped": counts["skipped"], "detail": json.dumps(detail, ensure_ascii=False),
         }  # fmt: skip
         if self.run_id is not None:
             self.state.db.call(finish_run, self.run_id, row)
-        logger.info("run %s %s: %s", self.run_id, status, {k: v for k, v in row.items() if k != "detail"})
+        logger.info("run %s %s (%s): %s", self.run_id, status, why, {k: v for k, v in row.items() if k != "detail"})
 
 
 def _scope(spider) -> dict:

@@ -47,6 +47,25 @@ class DatabaseError(RuntimeError):
     """The database cannot be opened or used (the message names the file and the cause)."""
 
 
+def path_problem(path: str | Path) -> str | None:
+    """Why a database cannot live at `path` (one line), or None: checked before a run starts."""
+    path = Path(path)
+    if path.exists():
+        if not path.is_file():
+            return f"{path} is not a file"
+        with path.open("rb") as handle:
+            head = handle.read(16)
+        if head and head != b"SQLite format 3\0":
+            return f"{path} is not an SQLite database"
+        return None
+    parent = path.parent
+    while not parent.exists():
+        parent = parent.parent
+    if not parent.is_dir():
+        return f"cannot create {path}: {parent} is a file, not a directory"
+    return None
+
+
 @dataclass
 class _Store:
     rows: ReportRows
@@ -137,6 +156,8 @@ class ReportsDatabase:
     def _put(self, job) -> None:
         if self.closed:
             raise DatabaseError(f"{self.path}: the database is closed")
+        if not self._thread.is_alive():
+            raise DatabaseError(f"{self.path}: the database's writer thread has stopped")
         self._queue.put(job)
 
     def _wait(self, done: Future) -> Any:

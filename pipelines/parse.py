@@ -30,9 +30,11 @@ from pipelines.segment import ENGINES, Segmenter
 from pipelines.tables import extract_tables
 from pipelines.tables.model import TABLE_NAMES, Check, TableExtraction
 from pipelines.tables.quality import quality
+from pipelines.titles import is_report_title
 
 DEFAULT_MAX_BYTES = 40 * 1024 * 1024
 NOT_A_REPORT = "not a report: no report sections and no statistical tables"
+NO_REPORT_TEXT = "no report text: the document is titled as a report but holds no sections or tables (images only?)"
 
 
 def parse_item(item, segmenter: Segmenter, max_bytes: int = DEFAULT_MAX_BYTES) -> ReportRows:
@@ -52,6 +54,9 @@ def read_report(item, max_bytes: int = DEFAULT_MAX_BYTES) -> ParsedReport:
     # the page): reading them would only cost time — a real PDF takes longer than the page itself.
     unread = item.attachments if page_score < WHOLE_REPORT_SCORE else []
     attachments = [_read_attachment(attachment, max_bytes) for attachment in unread]
+    # Files over the size limit are neither parsed nor kept (their size and hash are): one junk upload must
+    # not grow the database by its size.
+    parsed.refused = {attachment.url for attachment in item.attachments if len(attachment.body) > max_bytes}
     parsed.checks += [Check("attachment", url, False, error, hard=False) for url, _, error in attachments if error]
     document, origin = choose_document(parsed.document, [(url, doc) for url, doc, _ in attachments if doc], page_score)
     parsed.document = None  # the blocks are not stored
@@ -70,8 +75,13 @@ def read_report(item, max_bytes: int = DEFAULT_MAX_BYTES) -> ParsedReport:
     if not parsed.sections and parsed.tables.template == "none":
         # e.g. a page that only links to an image-only PDF: say why the report itself could not be read
         unreadable = [error for _, _, error in attachments if error]
-        parsed.quality, parsed.reasons = "error", [*unreadable, NOT_A_REPORT, *parsed.reasons]
-        parsed.checks.append(Check("input", "document", False, "; ".join([*unreadable, NOT_A_REPORT])))
+        # Nothing of a report, not even a file that might hold one, nor its own title: a news page, or a
+        # challenge page that passed for a page. (The listing's title does not count: it led here.)
+        titled = parsed.metadata.sources.get("title") == "document" and is_report_title(parsed.metadata.title)
+        parsed.not_a_report = not unreadable and not titled
+        why = NO_REPORT_TEXT if titled else NOT_A_REPORT
+        parsed.quality, parsed.reasons = "error", [*unreadable, why, *parsed.reasons]
+        parsed.checks.append(Check("input", "document", False, "; ".join([*unreadable, why])))
     parsed.format = document.format
     return parsed
 
@@ -103,7 +113,10 @@ def _read_page(item, parsed: ParsedReport, max_bytes: int) -> None:
     if parsed.error:
         parsed.keep_raw = False  # nothing (or not all) was read
     elif len(item.body) > max_bytes:
-        parsed.error, parsed.keep_raw = f"too large: over {max_bytes / 1e6:.0f} MB", False
+        parsed.error, parsed.keep_raw = (
+            f"too large: {len(item.body) / 2**20:.1f} MiB (limit {max_bytes / 2**20:.0f} MiB)",
+            False,
+        )
     if parsed.keep_raw:
         parsed.compressed_body = zlib.compress(item.body, 6)
     if parsed.error is None:
@@ -114,7 +127,8 @@ def _read_page(item, parsed: ParsedReport, max_bytes: int) -> None:
 
 def _read_attachment(attachment, max_bytes: int) -> tuple[str, Document | None, str | None]:
     if len(attachment.body) > max_bytes:
-        return attachment.url, None, f"attachment too large: over {max_bytes / 1e6:.0f} MB"
+        size = f"{len(attachment.body) / 2**20:.1f} MiB (limit {max_bytes / 2**20:.0f} MiB)"
+        return attachment.url, None, f"attachment {attachment.filename or attachment.url} too large: {size}, not kept"
     name = attachment.filename or attachment.url
     document, error = _decode(attachment.body, name, attachment.content_type, None)
     return attachment.url, document, (f"attachment {name}: {error}" if error else None)

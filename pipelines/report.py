@@ -31,3 +31,7 @@ class ParsedReport:
     reasons: list[str] = field(default_factory=list)
     # Soft checks found outside the table extractor (narrative numbers, published date, …).
     checks: list[Check] = field(default_factory=list)
+    # Readable, but nothing of a report (a news page, a challenge page that passed as a page): a crawl
+    # records it as skipped instead of storing it; a local file is stored as an error report.
+    not_a_report: bool = False
+    refused: set[str] = field(default_factory=set)  # attachment URLs too large to keep

@@ -44,6 +44,8 @@ class ReportRows:
     report_id: str
     tables: dict[str, TableRows] = field(default_factory=dict)
     crawl_state: dict[str, Any] | None = None
+    not_a_report: bool = False  # see ParsedReport.not_a_report
+    retry: bool = False  # not read for a reason that may pass (a parser process died, a converter failed)
 
     @property
     def report(self) -> dict[str, Any]:
@@ -85,7 +87,14 @@ def report_rows(parsed: ParsedReport, item: Any) -> ReportRows:
         ],
         "documents": document_rows(parsed, item),
     }  # fmt: skip
-    return ReportRows(rid, {table: TableRows.of(rows) for table, rows in tables.items() if rows})
+    return ReportRows(
+        rid, {table: TableRows.of(rows) for table, rows in tables.items() if rows},
+        not_a_report=parsed.not_a_report, retry=any(cause in (parsed.error or "") for cause in TRANSIENT),
+    )  # fmt: skip
+
+
+# Errors that say nothing of the document: a converter that crashed, a parser process that died.
+TRANSIENT = ("converter failed", "parser process died")
 
 
 def report_row(parsed: ParsedReport, item: Any) -> dict[str, Any]:
@@ -126,14 +135,17 @@ def document_rows(parsed: ParsedReport, item: Any) -> list[dict[str, Any]]:
          "content_type": item.content_type, "encoding": item.encoding, "sha256": hashlib.sha256(body).hexdigest(),
          "size": len(body), "compressed": parsed.compressed_body or zlib.compress(body, 6),
          "fetched_at": item.fetched_at, "region_code": item.region_code,
-         "hints": json.dumps(item.hints, ensure_ascii=False) if item.hints else None}
+         "hints": json.dumps(item.hints, ensure_ascii=False) if item.hints else None,
+         "filename_sent": item.filename_sent}
     ]  # fmt: skip
     for seq, attachment in enumerate(item.attachments, start=1):
         data = attachment.body
+        kept = zlib.compress(data, 6) if attachment.url not in parsed.refused else None  # (why: in checks)
         rows.append(
             {"report_id": rid, "seq": seq, "role": "attachment", "source": attachment.url,
              "filename": attachment.filename, "content_type": attachment.content_type, "encoding": None,
-             "sha256": hashlib.sha256(data).hexdigest(), "size": len(data), "compressed": zlib.compress(data, 6),
-             "fetched_at": item.fetched_at, "region_code": None, "hints": None}
+             "sha256": hashlib.sha256(data).hexdigest(), "size": len(data), "compressed": kept,
+             "fetched_at": item.fetched_at, "region_code": None, "hints": None,
+             "filename_sent": attachment.filename_sent}
         )  # fmt: skip
     return rows

@@ -143,7 +143,17 @@ def m008_sections_fts_trigger(db: Database) -> None:
 
 
 @migrations()
-def m009_portal_discovery(db: Database) -> None:
+def m009_crawl_run_outcomes(db: Database) -> None:
+    # Every URL that does not end stored is counted by outcome (crawler/state.py): gone and skipped join
+    # errors and blocked.
+    db["crawl_runs"].add_column("gone", int)
+    db["crawl_runs"].add_column("skipped", int)
+    # `documents.filename` is a safe name; the name a server sent (untrusted, maybe a path) is kept apart.
+    db["documents"].add_column("filename_sent", str)
+
+
+@migrations()
+def m010_portal_discovery(db: Database) -> None:
     # Issue 15: how each portal's 年报 column was found (crawler/families/discover.py, crawler/evidence.py).
     # portal_columns: one row per column found, with its evidence, reused by the next run; a column that no
     # longer answers as one is kept with status 'moved' (and found again from the home page).

@@ -9,11 +9,15 @@ ready-made from the parse pipeline; the database's writer thread writes them in 
 from __future__ import annotations
 
 import asyncio
+import logging
 
 from scrapy import signals
+from scrapy.exceptions import DropItem
 
-from pipelines.database import ReportsDatabase
+from pipelines.database import DatabaseError, ReportsDatabase
 from pipelines.rows import ReportRows
+
+logger = logging.getLogger(__name__)
 
 # Reports queued for writing beyond which the pipeline waits for the writer (bounded memory).
 MAX_BACKLOG = 256
@@ -32,12 +36,17 @@ def database_for(crawler) -> ReportsDatabase:
 
 
 class StoreReportPipeline:
-    def __init__(self, db: ReportsDatabase, stats=None) -> None:
+    def __init__(self, db: ReportsDatabase, stats=None, stop=None) -> None:
         self.db, self.stats = db, stats
+        self.stop = stop  # async, called once with the reason when the database fails: the run ends, said once
+        self.broken: str | None = None
+        self._stopping: asyncio.Future | None = None
 
     @classmethod
     def from_crawler(cls, crawler):
-        return cls(database_for(crawler), crawler.stats)
+        return cls(
+            database_for(crawler), crawler.stats, lambda reason: crawler.engine.close_spider_async(reason=reason)
+        )
 
     def close_spider(self) -> None:
         self.db.commit()
@@ -46,16 +55,44 @@ class StoreReportPipeline:
         if item.unchanged:
             self._count("reports/unchanged")
             if item.crawl_state:  # bytes changed but not the report (e.g. an attachment re-sent): note them
-                self.db.upsert("crawl_state", {**item.crawl_state, "report_id": item.report_id}, "url", ("first_seen",))
+                self._record(item.crawl_state | {"report_id": item.report_id})
             return item
         while self.db.backlog > MAX_BACKLOG:
             await asyncio.sleep(0.01)
         rows: ReportRows = item.rows
+        report = rows.report
+        if item.crawl_state and rows.not_a_report:  # a crawled page that holds no report: say so, store nothing
+            item.crawl_state |= {
+                "status": "skipped",
+                "reason": (report["quality_reasons"] or "not a report").split("\n")[0],
+            }
+            self._record(item.crawl_state)
+            self._count("reports/skipped")
+            return item
+        if item.crawl_state and rows.retry:  # not read for a reason that may pass: the next run tries again
+            item.crawl_state |= {
+                "status": "error",
+                "reason": "not read: " + (report["quality_reasons"] or "error").replace("\n", "; "),
+            }
         rows.crawl_state = item.crawl_state
-        self.db.store(rows)
+        try:
+            self.db.store(rows)
+        except DatabaseError as exc:
+            return self._broken(exc)
         self._count("reports/stored")
-        self._count(f"reports/quality/{rows.report['quality']}")
+        self._count(f"reports/quality/{report['quality']}")
         return item
+
+    def _broken(self, exc: DatabaseError):
+        if self.broken is None:
+            self.broken = f"database failed: {exc}"
+            logger.error("%s", self.broken)
+            if self.stop is not None:
+                self._stopping = asyncio.ensure_future(self.stop(self.broken))
+        raise DropItem(self.broken)
+
+    def _record(self, state: dict) -> None:
+        self.db.upsert("crawl_state", state, "url", keep=("first_seen",))
 
     def _count(self, key: str) -> None:
         if self.stats is not None:

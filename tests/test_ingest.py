@@ -141,7 +141,7 @@ def test_bad_inputs_are_recorded_and_the_run_goes_on(tmp_path):
     assert reasons["no-tables.txt"].startswith("warning")  # a real report without tables: not an error
     assert not reasons["good.txt"].startswith("error")
     assert checks == 7  # every unreadable input explains itself through `checks`
-    assert "too large: 52.4 MB" in reasons["huge.txt"]
+    assert "too large: 50.0 MiB (limit 40 MiB)" in reasons["huge.txt"]
     assert templates["scan.png"] == templates["empty.txt"] == "none"
     for name in ("empty.txt", "garbage.bin", "huge.txt", "not-a-report.html"):
         assert f"FAILED {folder / name}" in result.stdout

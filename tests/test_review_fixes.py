@@ -1,7 +1,6 @@
 """Regression tests for review findings: numbers from prose never become cells, and doubt is never «ok»."""
 
 import re
-import sqlite3
 
 import pytest
 

@@ -1,17 +1,18 @@
-"""`scrapy crawl` that exits non-zero when the run failed, and prints the run summary.
+"""`scrapy crawl` that refuses bad arguments at once, prints the run summary and exits with the run's status.
 
-Scrapy's own `crawl` exits 1 only when the crawler cannot start (ecosystem.md §3.3). This override
-reads the status `CrawlStateExtension` left in the stats (ok | blocked | failed) and sets the exit
-code, so cron and systemd notice: 0 ok, 1 failed (errors, nothing fetched, or an abnormal finish),
-2 bad usage or spider arguments (Scrapy's own code for usage errors, raised before anything is
-fetched), 3 blocked (some pages were anti-bot answers; the rest was crawled).
+Scrapy's own `crawl` exits 1 only when the crawler cannot start (ecosystem.md §3.3). This override checks the
+spider arguments and the database path before anything runs, then reads the status `CrawlStateExtension`
+left in the stats and sets the exit code, so cron and systemd notice (see README "Exit codes"):
+0 ok, 1 failed, 2 bad usage (nothing ran), 3 blocked, 4 partial.
 """
 
 from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 from scrapy.exceptions import UsageError
 
-EXIT_CODES = {"ok": 0, "failed": 1, "blocked": 3}
-SUMMARY = ("pages", "new", "changed", "unchanged", "duplicates", "blocked", "attachments", "attachment_errors")
+from pipelines.database import path_problem
+
+EXIT_CODES = {"ok": 0, "failed": 1, "blocked": 3, "partial": 4}
+SUMMARY = ("pages", "new", "changed", "unchanged", "duplicates", "attachments", "error", "gone", "blocked", "skipped")
 
 
 class Command(ScrapyCrawlCommand):
@@ -23,6 +24,9 @@ class Command(ScrapyCrawlCommand):
             crawler.spidercls(**opts.spargs)
         except (TypeError, ValueError) as exc:
             raise UsageError(str(exc), print_help=False) from exc
+        database = crawler.settings.get("REPORTS_DB")
+        if problem := path_problem(database):
+            raise UsageError(f"REPORTS_DB: {problem}", print_help=False)
         assert self.crawler_process
         self.crawler_process.crawl(crawler, **opts.spargs)
         self.crawler_process.start()
@@ -33,4 +37,5 @@ class Command(ScrapyCrawlCommand):
         status = stats.get("nianbao/run_status", "failed")
         self.exitcode = EXIT_CODES.get(status, 1)
         figures = ", ".join(f"{k} {stats.get(f'nianbao/{k}', 0)}" for k in SUMMARY)
-        print(f"run {stats.get('nianbao/run_id')} {status}: {figures}, errors {stats.get('log_count/ERROR', 0)}")
+        why = stats.get("nianbao/run_why", "the run did not record its end")
+        print(f"run {stats.get('nianbao/run_id')} {status} ({why}): {figures}; database {database}")

@@ -9,6 +9,7 @@ from scrapy.exceptions import UsageError
 
 from crawler.commands.progress import RunReport, quiet_logs
 from crawler.local import LocalDocumentsSpider, expand_paths
+from pipelines.database import path_problem
 
 
 class Command(ScrapyCommand):
@@ -27,9 +28,16 @@ class Command(ScrapyCommand):
     def run(self, args: list[str], opts) -> None:
         if not args:
             raise UsageError("give at least one file or directory")
-        missing = [path for path in args if not os.path.exists(path)]
-        if missing:
-            raise UsageError(f"no such file or directory: {', '.join(missing)}")
+        for path in args:
+            if not os.path.exists(path):
+                reason = (
+                    "a symbolic link that leads nowhere (a loop, or a missing target)"
+                    if os.path.islink(path)
+                    else "no such file or directory"
+                )
+                raise UsageError(f"{path}: {reason}", print_help=False)
+        if problem := path_problem(self.settings.get("REPORTS_DB")):
+            raise UsageError(f"REPORTS_DB: {problem}", print_help=False)
         self.exitcode = run_local(self.crawler_process, LocalDocumentsSpider, len(expand_paths(args)), paths=args)
 
 

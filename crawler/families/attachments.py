@@ -141,6 +141,7 @@ def disposition_filename(raw: bytes | None) -> str | None:
 
 
 def file_name(disposition: bytes | None, link_text: str, url: str) -> str:
+    """The file's name as the server or the page gives it (untrusted: pass it through `safe_name`)."""
     name = disposition_filename(disposition)
     if name:
         return name
@@ -149,3 +150,18 @@ def file_name(disposition: bytes | None, link_text: str, url: str) -> str:
     if text:
         return text if EXT_RE.search(text) or not ext else f"{text}.{ext}"
     return unquote(urlsplit(url).path.rsplit("/", 1)[-1]) or "attachment"
+
+
+_UNSAFE = re.compile(r'[\x00-\x1f\x7f<>:"|?*]+')
+MAX_NAME = 150
+
+
+def safe_name(name: str | None) -> str:
+    """A file name that can never be a path: the last component only, no control or reserved characters, no
+    leading dots, at most MAX_NAME characters (the extension kept). Names come from the network."""
+    last = re.split(r"[/\\]", name or "")[-1]
+    cleaned = _UNSAFE.sub("_", last).strip().lstrip(".").strip()
+    if len(cleaned) > MAX_NAME:
+        stem, dot, ext = cleaned.rpartition(".")
+        cleaned = (stem[: MAX_NAME - len(ext) - 1] + dot + ext) if dot and len(ext) <= 8 else cleaned[:MAX_NAME]
+    return cleaned or "attachment"

@@ -57,6 +57,7 @@ from crawler.evidence import EvidenceStore
 from crawler.middlewares import block_reason
 from crawler.portals import Portal
 from crawler.state import CrawlState
+from pipelines.formats.limits import MAX_HTML_BYTES
 
 # statuses the discovery callback reads itself (redirects are still followed by Scrapy)
 SEEN_STATUSES = [403, 404, 410, 412, 429, 468, 500, 502, 503, 504, 521]
@@ -137,6 +138,7 @@ class DiscoveryMixin:
     def _discovery_request(self, run: PortalRun, step: Step) -> Request:
         meta = _meta(run, step) | {
             "nianbao_kind": "discovery", "nianbao_no_block_check": True, "handle_httpstatus_list": SEEN_STATUSES,
+            "download_maxsize": MAX_HTML_BYTES,  # a home page is a page: the listing pages' cap
         }  # fmt: skip
         return Request(
             step.url, callback=self._discovery_page, errback=self._discovery_error, meta=meta, dont_filter=True

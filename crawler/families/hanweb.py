@@ -71,7 +71,7 @@ class HanwebSpider(ReportSpider):
             return
         links = records(response.text, response.url)
         yield from self.follow_reports(response, links)
-        if not self.keep_paging(response, links):
+        if not self.keep_paging(response, links, len(RECORD.findall(response.text))):
             return
         config = jpage_config(response.text)
         method = self.hanweb_method
@@ -99,7 +99,7 @@ class HanwebSpider(ReportSpider):
     def parse_dataproxy(self, response: Response):
         links = records(response.text, response.url)
         yield from self.follow_reports(response, links)
-        if self.keep_paging(response, links):
+        if self.keep_paging(response, links, len(RECORD.findall(response.text))):
             yield from self._window(response, response.meta["jpage"], response.meta["start"])
 
     def _xxgk(self, response: Response, page: int) -> FormRequest:
@@ -115,7 +115,7 @@ class HanwebSpider(ReportSpider):
         yield from self.follow_reports(response, links)
         page = response.meta["page"]
         more = re.search(rf"funGoPage\([^,)]*,\s*{page + 1}\s*\)", response.text)
-        if self.keep_paging(response, links) and more:
+        if self.keep_paging(response, links, len(response.css("tr[class^='tr_main_value']"))) and more:
             yield self._xxgk(response, page + 1)
 
     def _next_get(self, response: Response, href: str):
@@ -128,7 +128,8 @@ class HanwebSpider(ReportSpider):
     def parse_get_group(self, response: Response):
         links = records(response.text, response.url)
         yield from self.follow_reports(response, links)
-        if self.keep_paging(response, links) and (m := NEXTGROUP.search(response.text)):
+        listed = len(RECORD.findall(response.text))
+        if self.keep_paging(response, links, listed) and (m := NEXTGROUP.search(response.text)):
             yield self._next_get(response, m.group(1))
 
 
@@ -181,11 +182,12 @@ class JpaasSpider(ReportSpider):
 
     def parse_jpaas_page(self, response: Response):
         html = (json.loads(response.text).get("data") or {}).get("html") or ""
-        links = report_links(Selector(text=f"<div>{html}</div>"), response.url)
+        rows = Selector(text=f"<div>{html}</div>")
+        links = report_links(rows, response.url)
         yield from self.follow_reports(response, links)
         api, query = response.meta["jpaas"]
         count = COUNT.search(html)
         total = int(count.group(1) or count.group(2)) if count else 0
         page = response.meta["page"]
-        if self.keep_paging(response, links) and page * int(query.get("rows", "15")) < total:
+        if self.keep_paging(response, links, len(rows.css("li"))) and page * int(query.get("rows", "15")) < total:
             yield self._jpaas_request(response, api, query, page + 1)

@@ -76,7 +76,8 @@ class TrsSpider(ReportSpider):
         links = report_links(response.selector, response.url, css=self.link_css)
         yield from self.follow_reports(response, links)
         yield from self.subcolumns(response, self.parse_trs)
-        if self.keep_paging(response, links) and (url := self.next_page(response)):
+        listed = len(links) + len(self.other_entries(response, links))
+        if self.keep_paging(response, links, listed) and (url := self.next_page(response)):
             meta = self.carry(response) | {"root": response.meta.get("root", response.meta["column"])}
             page, column, depth = response.meta["page"] + 1, response.meta["column"], response.meta["depth"]
             yield self.listing(url, self.parse_trs, column=column, page=page, depth=depth, meta=meta)
@@ -89,6 +90,12 @@ class TrsSpider(ReportSpider):
         if url := script_next_page(response.text, response.url, page):
             return url
         return self.next_link(response, page)
+
+    def other_entries(self, response: Response, links: list) -> set[str]:
+        """Detail-page links of the list that are not reports (news in a mixed column): the page is not empty."""
+        reports = {link.url for link in links}
+        found = (anchor_url(a, response.url) for a in response.css(self.link_css))
+        return {url for url in found if url and url not in reports and DETAIL_SHAPE.search(url)}
 
     @staticmethod
     def next_link(response: Response, page: int) -> str | None:

@@ -13,6 +13,7 @@ import re
 from pathlib import PurePosixPath
 
 from pipelines.document import Document, DocumentError
+from pipelines.formats.limits import MAX_HTML_BYTES
 from pipelines.formats.text import decode_bytes, looks_like_markdown, text_to_document
 
 # format → (module, function) of its converter; each takes (data: bytes, *, filename) → Document.
@@ -83,7 +84,19 @@ def to_document(
         raise DocumentError(_UNSUPPORTED[fmt])
     if fmt in CONVERTERS:
         return _convert(fmt, data, filename)
-    text, used, warnings = decode_bytes(data, declared=encoding or _charset(content_type))
+    if fmt == "html" and len(data) > MAX_HTML_BYTES:
+        raise DocumentError(
+            f"HTML page too large: {len(data) / 2**20:.1f} MiB (limit {MAX_HTML_BYTES / 2**20:.0f} MiB)"
+        )
+    try:
+        text, used, warnings = decode_bytes(data, declared=encoding or _charset(content_type))
+    except DocumentError as exc:
+        claimed = PurePosixPath(filename or "").suffix.lower().lstrip(".")
+        if claimed in CONVERTERS:  # named .pdf/.docx/…, neither that format nor text: say so
+            raise DocumentError(
+                f"not a {claimed.upper()} file: its bytes are neither {claimed.upper()} nor text"
+            ) from exc
+        raise
     if fmt == "html":
         from pipelines.formats.html import html_to_document
 

@@ -68,11 +68,11 @@ class CrawlResult:
 
 
 async def run_crawl(spidercls, db_path, routes, settings: dict | None = None, **kwargs) -> CrawlResult:
-    runner = CrawlerRunner(test_settings(db_path, **(settings or {})))
+    runner = CrawlerRunner(test_settings(db_path, LOOPBACK_ROUTES=routes, **(settings or {})))
     crawler = runner.create_crawler(spidercls)
     result = CrawlResult()
     crawler.signals.connect(lambda item, **_: result.items.append(item), signal=signals.item_scraped, weak=False)
-    await crawler.crawl(loopback_routes=routes, **kwargs)
+    await crawler.crawl(**kwargs)
     result.stats = crawler.stats.get_stats()
     return result
 

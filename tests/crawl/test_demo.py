@@ -63,7 +63,8 @@ def test_scrapy_crawl_demo_twice(tmp_path):
     db = tmp_path / "reports.db"
     first = scrapy_crawl("demo", "-s", f"REPORTS_DB={db}")
     assert first.returncode == 0, first.stderr[-2000:]
-    assert "ok: pages 69, new 60, changed 0, unchanged 0" in first.stdout
+    assert "ok (everything found was stored or unchanged): pages 69, new 60, changed 0, unchanged 0" in first.stdout
+    assert f"database {db}" in first.stdout
     with sqlite3.connect(db) as conn:  # the lead's parser reads every synthetic report as a clean report
         assert conn.execute("select template, quality, count(*) from reports group by 1, 2").fetchall() == [
             ("v2019", "ok", 24),

@@ -108,12 +108,14 @@ async def test_every_request_of_a_region_run_is_plain_data(tmp_path):
     """Discovery's and the parts' requests name their callbacks on the spider and carry picklable meta, as a
     disk or Redis queue needs them (the walks and the parts stay in the spider)."""
     web, _, routes, registry = region_setup(tmp_path)
-    crawler = CrawlerRunner(test_settings(tmp_path / "r.db")).create_crawler(AnnualReportsSpider)
+    crawler = CrawlerRunner(test_settings(tmp_path / "r.db", LOOPBACK_ROUTES=routes)).create_crawler(
+        AnnualReportsSpider
+    )
     scheduled = []
     crawler.signals.connect(
         lambda request, **_: scheduled.append(request), signal=signals.request_scheduled, weak=False
     )
-    await crawler.crawl(loopback_routes=routes, region="9901", registry=str(registry))
+    await crawler.crawl(region="9901", registry=str(registry))
     kinds = {request.meta.get("nianbao_kind") for request in scheduled}
     assert {"discovery", "listing", "document"} <= kinds
     for request in scheduled:
