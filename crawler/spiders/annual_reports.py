@@ -47,7 +47,7 @@ class AnnualReportsSpider(DiscoveryMixin, ReportSpider):
     # the requests of the hosts with the fewest in flight first: many portals at once (module docstring)
     custom_settings: ClassVar[dict] = {"SCHEDULER_PRIORITY_QUEUE": "scrapy.pqueues.DownloaderAwarePriorityQueue"}
     column_page_handed_over = True  # columns_found parses the column page discovery fetched
-    arguments = ("url", "region", "registry", *ReportSpider.arguments)
+    arguments = ("url", "region", *ReportSpider.arguments, "registry")
 
     def __init__(self, *args, url=None, region=None, registry=None, **kwargs):
         super().__init__(*args, **kwargs)
