@@ -2,10 +2,8 @@
 (created by migration m010_portal_discovery in pipelines/schema.py, described in data/metadata.yml).
 
 Everything goes through the run's database (`CrawlState.db`, a `pipelines.database.ReportsDatabase`):
-reads see what has been committed (earlier runs); `portal_discovery` and `browser_pages` rows are queued
-upserts (one key column, written in bulk by the database's writer thread); `portal_columns` is keyed by
-(portal, column URL), which the bulk upsert cannot express, so its rows are written by `call` — once
-per portal whose column was found or moved, rare enough to wait for.
+reads see what has been committed (earlier runs); writes are queued upserts, written in bulk by the
+database's writer thread (the crawl never waits for them).
 """
 
 from __future__ import annotations
@@ -19,25 +17,6 @@ def now() -> str:
 
 
 COLUMN_KEY = ("portal", "column_url")
-
-
-def save_column(db, values: dict[str, Any]) -> None:
-    """(writer thread) Insert or confirm one column; `first_found` stays from the run that first found it."""
-    columns = list(values)
-    updates = ", ".join(f"[{c}] = excluded.[{c}]" for c in columns if c not in (*COLUMN_KEY, "first_found"))
-    db.conn.execute(
-        f"insert into portal_columns ({', '.join(f'[{c}]' for c in columns)}) values ({', '.join('?' * len(columns))})"
-        f" on conflict (portal, column_url) do update set {updates}",
-        list(values.values()),
-    )
-
-
-def mark_moved(db, portal: str, column_url: str, reason: str, stamp: str) -> None:
-    """(writer thread) A recorded column that no longer answers as one."""
-    db.conn.execute(
-        "update portal_columns set status = 'moved', reason = ?, last_confirmed = ? where portal = ? and column_url = ?",
-        [reason, stamp, portal, column_url],
-    )
 
 
 class EvidenceStore:
@@ -60,10 +39,18 @@ class EvidenceStore:
             "method": column["method"], "found_on": column["found_on"], "evidence": column["evidence"],
             "status": "found", "reason": None, "first_found": stamp, "last_confirmed": stamp,
         }  # fmt: skip
-        self.db.call(save_column, values)
+        self.db.upsert("portal_columns", values, COLUMN_KEY, keep=("first_found",))  # first found: the first run's
 
     def column_moved(self, portal: str, column_url: str, reason: str) -> None:
-        self.db.call(mark_moved, portal, column_url, reason, now())
+        """A recorded column that no longer answers as one."""
+        values = {
+            "portal": portal,
+            "column_url": column_url,
+            "status": "moved",
+            "reason": reason,
+            "last_confirmed": now(),
+        }
+        self.db.upsert("portal_columns", values, COLUMN_KEY)
 
     def outcome(self, portal: str, **fields: Any) -> None:
         self.db.upsert("portal_discovery", {"portal": portal, **fields, "checked": now()}, "portal")

@@ -51,6 +51,13 @@ async def test_region_run_discovers_every_column_and_stores_its_reports(tmp_path
     # parts: one per discovered portal, of the family its column page shows
     families = {k.removeprefix("nianbao/discovered/"): v for k, v in result.stats.items() if "discovered/" in k}
     assert sum(families.values()) == len(found) and (families["hanweb"], families["gkmlpt"]) == (2, 1)
+    # the run ends blocked (portals behind a WAF), not failed: dead portals are counted, not machinery errors
+    blocked = sum(p.expect == "blocked" for p in portals)
+    unreachable = sum(p.expect == "unreachable" for p in portals)
+    assert rows(db, "select status, blocked >= ?, errors >= ? from crawl_runs", blocked, unreachable) == [
+        ("blocked", 1, 1)
+    ]
+    assert blocked and unreachable
 
     # the next night: the recorded columns answer at once (one request each), nothing new is stored
     web.log.clear()
