@@ -33,13 +33,15 @@ sys.path[:0] = [str(REPO), str(REPO / "tests" / "crawl")]
 
 from mock_region import MockWeb, build_region, write_registry  # noqa: E402
 
+from demo import loopback  # noqa: E402
+
 
 def run(db: Path, registry: Path, routes: dict, args) -> tuple[float, str]:
     settings = {
         "REPORTS_DB": str(db), "LOOPBACK_ROUTES": json.dumps(routes), "DOWNLOAD_DELAY": str(args.delay),
         "AUTOTHROTTLE_ENABLED": "False", "CONCURRENT_REQUESTS": str(args.concurrency), "RETRY_TIMES": "1",
         "LOG_LEVEL": "WARNING",
-        "ADDONS": json.dumps({"demo.loopback.Loopback": 0, "crawler.browser.BrowserFallbackAddon": 0}),
+        "ADDONS": json.dumps(loopback.ADDONS),
     }  # fmt: skip
     if args.queue == "plain":
         settings["SCHEDULER_PRIORITY_QUEUE"] = "scrapy.pqueues.ScrapyPriorityQueue"
