@@ -111,7 +111,7 @@ def m005_crawl_state_sha256(db: Database) -> None:
 
 @migrations()
 def m006_sections_fts_per_batch(db: Database) -> None:
-    # Sections are indexed once per batch by the store (pipelines/batch.py ReportBatch), not per row: an
+    # Sections were indexed once per batch by the store (then pipelines/batch.py; since m008 a trigger again): an
     # FTS5 index flushes at every savepoint, and the store takes one per report. The delete and update
     # triggers stay. Rows inserted into `sections` by hand need:
     #   INSERT INTO sections_fts (sections_fts) VALUES ('rebuild')
