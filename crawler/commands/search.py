@@ -1,0 +1,48 @@
+"""`scrapy search WORDS…`: sections whose verbatim text contains every word, best first, with snippets."""
+
+from __future__ import annotations
+
+import json
+from typing import ClassVar
+
+from scrapy.commands import ScrapyCommand
+from scrapy.exceptions import UsageError
+
+from research.database import NoDatabase, open_existing
+from research.search import search
+
+
+class Command(ScrapyCommand):
+    requires_project = True
+    default_settings: ClassVar[dict] = {"LOG_ENABLED": False}
+
+    def syntax(self) -> str:
+        return "[options] WORD [WORD …]"
+
+    def short_desc(self) -> str:
+        return "Find the report sections that contain every word (2+ characters each), with snippets"
+
+    def add_options(self, parser) -> None:
+        super().add_options(parser)
+        parser.add_argument("--json", action="store_true", help="one JSON object per hit (JSON Lines)")
+        parser.add_argument("--limit", type=int, default=20, help="show at most this many hits (default 20)")
+
+    def run(self, args: list[str], opts) -> None:
+        if not args:
+            raise UsageError("give one or more words to search for")
+        if opts.limit < 1:
+            raise UsageError("--limit: expected a positive number")
+        try:
+            db = open_existing(self.settings.get("REPORTS_DB"))
+            total, hits = search(db.conn, args, opts.limit)
+        except (NoDatabase, ValueError) as exc:
+            raise UsageError(str(exc), print_help=False) from exc
+        if opts.json:
+            for hit in hits:
+                print(json.dumps(hit.as_dict(), ensure_ascii=False))
+            return
+        words = " ".join(args)
+        print(f"{total} section(s) contain {words}" + (f"; the best {len(hits)}:" if total > len(hits) else ":"))
+        for hit in hits:
+            print(f"{hit.agency or '(agency unknown)'} {hit.year or '?'} §{hit.number} {hit.report_id}")
+            print(f"    {' '.join(hit.snippet.split())}")

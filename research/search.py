@@ -1,0 +1,116 @@
+"""Search that finds what researchers type: sections whose verbatim body contains every word.
+
+The index is `sections_search` (migration m010_sections_search): FTS5 with the `trigram` tokenizer
+over `sections.body`. Why this design:
+
+- a word of 3+ characters, quoted, is a phrase of its overlapping trigrams, which matches exactly
+  the bodies that contain it — the same sections as `body LIKE '%word%'` (recall 100 %), whatever
+  jieba would have made of it («公开申请», «依申请», a word split by a line break in a table);
+- a 2-character word has no trigram of its own; every body that contains it has a trigram that
+  starts with it (the indexed text ends in a newline, so this holds at the very end of a body as
+  well), and the index's vocabulary (`sections_search_terms`, fts5vocab) lists those trigrams in
+  order, so the word becomes `"信息x" OR "信息y" OR …` over a range scan of the vocabulary;
+- results are ranked by FTS5's bm25 and snippets come from the body itself, as printed.
+
+jieba tokens (`sections_fts`) stay for word-level queries (`sections_fts MATCH '行政复议'`); they
+cannot find a string that spans two tokens, nor show the original text in a snippet.
+
+`SEARCH_SQL` is the same search as one SQL statement with a `:q` parameter (README, data/metadata.yml's
+canned query `search`); `search()` is what `scrapy search` runs, for several words at once.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from dataclasses import asdict, dataclass
+
+MIN_CHARS = 2
+# The highest code point: `term < word || LAST` bounds the vocabulary range of terms starting with `word`.
+LAST = "\U0010ffff"
+OPEN, CLOSE = "[", "]"
+
+# One query (:q, two or more characters) in plain SQL, ranked, with snippets of the original text.
+SEARCH_SQL = """SELECT s.report_id, s.number, s.heading, r.agency, r.year,
+  snippet(sections_search, 0, '[', ']', '…', 32) AS snippet
+FROM sections_search
+JOIN sections s ON s.rowid = sections_search.rowid
+JOIN reports r ON r.id = s.report_id
+WHERE sections_search MATCH (
+  SELECT CASE WHEN length(:q) >= 3 THEN '"' || replace(:q, '"', '""') || '"'
+  ELSE coalesce((SELECT group_concat('"' || replace(term, '"', '""') || '"', ' OR ')
+                 FROM sections_search_terms
+                 WHERE term >= lower(:q) AND term < lower(:q) || char(1114111)), '""') END)
+ORDER BY rank
+LIMIT 100"""
+
+
+@dataclass
+class Hit:
+    report_id: str
+    number: int
+    heading: str | None
+    agency: str | None
+    year: int | None
+    region_code: str | None
+    source: str
+    snippet: str
+    rank: float
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def _quote(text: str) -> str:
+    return '"' + text.replace('"', '""') + '"'
+
+
+def word_expression(conn: sqlite3.Connection, word: str) -> str:
+    """The FTS5 expression matching exactly the bodies that contain `word` (2+ characters)."""
+    if len(word) < MIN_CHARS:
+        raise ValueError(f"{word!r}: search words need at least {MIN_CHARS} characters")
+    if len(word) >= 3:
+        return _quote(word)
+    folded = word.lower()  # the trigram index folds case, and so does its vocabulary
+    terms = conn.execute(
+        "SELECT term FROM sections_search_terms WHERE term >= ? AND term < ?", [folded, folded + LAST]
+    ).fetchall()
+    if not terms:
+        return '""'  # matches nothing: no body contains the word
+    return "(" + " OR ".join(_quote(term) for (term,) in terms) + ")"
+
+
+def match_expression(conn: sqlite3.Connection, words: list[str]) -> str:
+    """Every word must occur (AND)."""
+    words = [word.strip() for word in words if word.strip()]
+    if not words:
+        raise ValueError("nothing to search for: give one or more words")
+    return " AND ".join(word_expression(conn, word) for word in words)
+
+
+def search(conn: sqlite3.Connection, words: list[str], limit: int = 20) -> tuple[int, list[Hit]]:
+    """(number of sections that contain every word, the best `limit` of them, ranked)."""
+    expression = match_expression(conn, words)
+    total = conn.execute("SELECT COUNT(*) FROM sections_search WHERE sections_search MATCH ?", [expression]).fetchone()[
+        0
+    ]
+    rows = conn.execute(
+        "SELECT s.report_id, s.number, s.heading, r.agency, r.year, r.region_code, r.source,"
+        " snippet(sections_search, 0, char(2), char(3), '…', 32), rank"
+        " FROM sections_search JOIN sections s ON s.rowid = sections_search.rowid"
+        " JOIN reports r ON r.id = s.report_id"
+        " WHERE sections_search MATCH ? ORDER BY rank LIMIT ?",
+        [expression, limit],
+    ).fetchall()
+    return total, [Hit(*row[:7], highlight(row[7], words), row[8]) for row in rows]
+
+
+def highlight(snippet: str, words: list[str]) -> str:
+    """The snippet with exactly the searched words in [brackets]. FTS5 marks the matched trigrams,
+    which for a 2-character word include the character after it."""
+    text = snippet.replace("\x02", "").replace("\x03", "")
+    words = sorted({w.strip() for w in words if w.strip()}, key=len, reverse=True)
+    if not words:
+        return text
+    pattern = re.compile("|".join(re.escape(w) for w in words), re.IGNORECASE)
+    return pattern.sub(lambda m: f"{OPEN}{m.group(0)}{CLOSE}", text)
