@@ -24,6 +24,7 @@ import traceback
 import zlib
 from dataclasses import dataclass
 
+from pipelines.compliance import compliance_checks
 from pipelines.document import Document, DocumentError
 from pipelines.formats import to_document
 from pipelines.metadata import extract_metadata
@@ -76,6 +77,7 @@ def parse_report(job: ParseInput, parsed: ParsedReport, segmenter: Segmenter | N
     parsed.tables = extract_tables(document)
     parsed.quality, parsed.reasons = quality_of(parsed.tables)
     _explain(parsed, document)
+    parsed.checks += compliance_checks(parsed.sections, parsed.tables, document.text, parsed.metadata.year)
     if not parsed.sections and parsed.tables.template == "none":
         # e.g. a page that only links to an image-only PDF: say why the report itself could not be read
         unreadable = [error for _, _, error in attachments if error]
