@@ -108,7 +108,8 @@ def search(conn: sqlite3.Connection, words: list[str], limit: int = 20) -> tuple
 def highlight(snippet: str, words: list[str]) -> str:
     """The snippet with exactly the searched words in [brackets]. FTS5 marks the matched trigrams,
     which for a 2-character word include the character after it."""
-    text = snippet.replace("\x02", "").replace("\x03", "")
+    # the newline the index appends to every body (see the module doc) is not part of the text
+    text = snippet.replace("\x02", "").replace("\x03", "").removesuffix("\n")
     words = sorted({w.strip() for w in words if w.strip()}, key=len, reverse=True)
     if not words:
         return text
