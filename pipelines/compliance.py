@@ -46,7 +46,8 @@ def compliance_checks(sections: list[Section], tables: TableExtraction, text: st
     if template == "pre2019" or (year is not None and year < 2019):
         return []
     by_number = {section.number: section for section in sections}
-    checks = [section_check(number, by_number) for number in range(1, 7)]
+    headings = {number for number, _ in heading_lines(text)}
+    checks = [section_check(number, by_number, headings) for number in range(1, 7)]
     checks.append(order_check(sections, text))
     for section in sections:
         checks += [numbering_check(section), heading_check(section)]
@@ -60,10 +61,13 @@ def _check(rule: str, scope: str, passed: bool, detail: str) -> Check:
     return Check(f"form.{rule}", scope, passed, detail, hard=False)
 
 
-def section_check(number: int, by_number: dict[int, Section]) -> Check:
+def section_check(number: int, by_number: dict[int, Section], headings: set[int]) -> Check:
+    """Present: split out as a section, or (out of order, which `form.order` reports) a heading line."""
     expected = STATUTORY_HEADINGS[number]
     if number in by_number:
         return _check("section", str(number), True, f"「{by_number[number].heading}」")
+    if number in headings:
+        return _check("section", str(number), True, "present, out of order (see form.order)")
     return _check(
         "section",
         str(number),
