@@ -10,7 +10,8 @@ over `sections.body`. Why this design:
   starts with it (the indexed text ends in a newline, so this holds at the very end of a body as
   well), and the index's vocabulary (`sections_search_terms`, fts5vocab) lists those trigrams in
   order, so the word becomes `"信息x" OR "信息y" OR …` over a range scan of the vocabulary;
-- results are ranked by FTS5's bm25 and snippets come from the body itself, as printed.
+- results are ranked by FTS5's bm25 (see `search` for words found in thousands of sections), and
+  snippets are cut from the body itself, as printed (in SQL: FTS5's snippet()).
 
 jieba tokens (`sections_fts`) stay for word-level queries (`sections_fts MATCH '行政复议'`); they
 cannot find a string that spans two tokens, nor show the original text in a snippet.
@@ -29,6 +30,8 @@ MIN_CHARS = 2
 # The highest code point: `term < word || LAST` bounds the vocabulary range of terms starting with `word`.
 LAST = "\U0010ffff"
 OPEN, CLOSE = "[", "]"
+RANK_WINDOW = 2_000  # see search(): at most this many matches are ranked for a top-N answer
+SNIPPET_BEFORE, SNIPPET_AFTER = 20, 40  # characters of body shown around the first match
 
 # One query (:q, two or more characters) in plain SQL, ranked, with snippets of the original text.
 SEARCH_SQL = """SELECT s.report_id, s.number, s.heading, r.agency, r.year,
@@ -88,30 +91,50 @@ def match_expression(conn: sqlite3.Connection, words: list[str]) -> str:
     return " AND ".join(word_expression(conn, word) for word in words)
 
 
-def search(conn: sqlite3.Connection, words: list[str], limit: int = 20) -> tuple[int, list[Hit]]:
-    """(number of sections that contain every word, the best `limit` of them, ranked)."""
+def search(conn: sqlite3.Connection, words: list[str], limit: int | None = 20) -> tuple[int, list[Hit]]:
+    """(number of sections that contain every word, the best `limit` of them — all if None — ranked).
+
+    Ranking costs FTS5 a few microseconds per matching section (bm25 reads each one's statistics), so
+    a word found in most sections («信息», «申请») would take far longer than the search itself to
+    rank in full. When more than `RANK_WINDOW` sections match and only the best `limit` are wanted,
+    the ranked ones are the `RANK_WINDOW` most recently stored matches; `total` still counts them all.
+    """
     expression = match_expression(conn, words)
-    total = conn.execute("SELECT COUNT(*) FROM sections_search WHERE sections_search MATCH ?", [expression]).fetchone()[
-        0
-    ]
-    rows = conn.execute(
-        "SELECT s.report_id, s.number, s.heading, r.agency, r.year, r.region_code, r.source,"
-        " snippet(sections_search, 0, char(2), char(3), '…', 32), rank"
-        " FROM sections_search JOIN sections s ON s.rowid = sections_search.rowid"
-        " JOIN reports r ON r.id = s.report_id"
-        " WHERE sections_search MATCH ? ORDER BY rank LIMIT ?",
-        [expression, limit],
+    count = "SELECT COUNT(*) FROM sections_search WHERE sections_search MATCH ?"
+    total = conn.execute(count, [expression]).fetchone()[0]
+    matches = "SELECT rowid, rank FROM sections_search WHERE sections_search MATCH ?"
+    if limit is not None and total > RANK_WINDOW:
+        matches += f" ORDER BY rowid DESC LIMIT {RANK_WINDOW}"
+    ranked = conn.execute(
+        f"SELECT rowid, rank FROM ({matches}) ORDER BY rank LIMIT ?", [expression, -1 if limit is None else limit]
     ).fetchall()
-    return total, [Hit(*row[:7], highlight(row[7], words), row[8]) for row in rows]
+    return total, hits(conn, ranked, words)
 
 
-def highlight(snippet: str, words: list[str]) -> str:
-    """The snippet with exactly the searched words in [brackets]. FTS5 marks the matched trigrams,
-    which for a 2-character word include the character after it."""
-    # the newline the index appends to every body (see the module doc) is not part of the text
-    text = snippet.replace("\x02", "").replace("\x03", "").removesuffix("\n")
+def hits(conn: sqlite3.Connection, ranked: list[tuple[int, float]], words: list[str]) -> list[Hit]:
+    """The sections (by rowid, in rank order) with their report and a snippet cut from the body."""
+    found = {}
+    for i in range(0, len(ranked), 500):
+        chunk = [rowid for rowid, _ in ranked[i : i + 500]]
+        rows = conn.execute(
+            "SELECT s.rowid, s.report_id, s.number, s.heading, r.agency, r.year, r.region_code, r.source, s.body"
+            f" FROM sections s LEFT JOIN reports r ON r.id = s.report_id WHERE s.rowid IN ({', '.join('?' * len(chunk))})",
+            chunk,
+        ).fetchall()
+        found |= {row[0]: row for row in rows}
+    return [Hit(*found[rowid][1:8], snippet(found[rowid][8], words), rank) for rowid, rank in ranked]
+
+
+def _pattern(words: list[str]) -> re.Pattern[str]:
     words = sorted({w.strip() for w in words if w.strip()}, key=len, reverse=True)
-    if not words:
-        return text
-    pattern = re.compile("|".join(re.escape(w) for w in words), re.IGNORECASE)
-    return pattern.sub(lambda m: f"{OPEN}{m.group(0)}{CLOSE}", text)
+    return re.compile("|".join(re.escape(w) for w in words), re.IGNORECASE)
+
+
+def snippet(body: str, words: list[str], before: int = SNIPPET_BEFORE, after: int = SNIPPET_AFTER) -> str:
+    """The body around the first place a word occurs, verbatim, with every word in [brackets]."""
+    pattern = _pattern(words)
+    first = pattern.search(body)
+    at = first.start() if first else 0
+    start, end = max(0, at - before), min(len(body), at + after)
+    text = pattern.sub(lambda m: f"{OPEN}{m.group(0)}{CLOSE}", body[start:end])
+    return ("…" if start > 0 else "") + text + ("…" if end < len(body) else "")

@@ -24,17 +24,18 @@ class Command(ScrapyCommand):
 
     def add_options(self, parser) -> None:
         super().add_options(parser)
-        parser.add_argument("--json", action="store_true", help="one JSON object per hit (JSON Lines)")
-        parser.add_argument("--limit", type=int, default=20, help="show at most this many hits (default 20)")
+        parser.add_argument("--json", action="store_true", help="one JSON object per hit (JSON Lines), every hit")
+        parser.add_argument("--limit", type=int, help="show at most this many hits (default 20; with --json all)")
 
     def run(self, args: list[str], opts) -> None:
         if not args:
             raise UsageError("give one or more words to search for")
-        if opts.limit < 1:
+        if opts.limit is not None and opts.limit < 1:
             raise UsageError("--limit: expected a positive number")
+        limit = opts.limit or (None if opts.json else 20)
         try:
             db = open_existing(self.settings.get("REPORTS_DB"))
-            total, hits = search(db.conn, args, opts.limit)
+            total, hits = search(db.conn, args, limit)
         except (NoDatabase, ValueError) as exc:
             raise UsageError(str(exc), print_help=False) from exc
         if opts.json:
