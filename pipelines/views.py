@@ -204,19 +204,26 @@ FROM reports r LEFT JOIN region_paths p ON p.code = r.region_code"""
 
 
 def wide_view_sql(table: str) -> str:
-    pivots = ",\n  ".join(
-        f"MAX(CASE WHEN c.col_key = '{col}' THEN c.value END) AS {col}" for col in table_columns()[table]
+    """Cells pivoted per report and row first, then joined to their report and label: joining each of the
+    ~160 cells of a report before grouping them made the view ~5x slower. «+table_name» and grouping by
+    the primary key's own prefix let SQLite read cells in key order instead of sorting them (2x)."""
+    pivots = ",\n    ".join(
+        f"MAX(CASE WHEN col_key = '{col}' THEN value END) AS {col}" for col in table_columns()[table]
     )
-    units = ""
+    columns = ", ".join(f"w.{col}" for col in table_columns()[table])
+    unit = ""
     if table == "active_disclosure":  # money cells carry the unit as printed
-        units = ",\n  MAX(c.unit) AS unit"
+        pivots += ",\n    MAX(unit) AS unit"
+        unit = ", w.unit"
     return f"""CREATE VIEW {table}_wide AS
-SELECT c.report_id, r.agency, r.year, r.region_code, c.row_key, t.position AS row_position, t.label AS row_label,
-  {pivots}{units}
-FROM cells c JOIN reports r ON r.id = c.report_id
-LEFT JOIN template_rows t ON t.table_name = c.table_name AND t.row_key = c.row_key
-WHERE c.table_name = '{table}'
-GROUP BY c.report_id, c.row_key"""
+SELECT w.report_id, r.agency, r.year, r.region_code, w.row_key, t.position AS row_position, t.label AS row_label,
+  {columns}{unit}
+FROM (
+  SELECT report_id, row_key,
+    {pivots}
+  FROM cells WHERE +table_name = '{table}' GROUP BY report_id, table_name, row_key
+) w JOIN reports r ON r.id = w.report_id
+LEFT JOIN template_rows t ON t.table_name = '{table}' AND t.row_key = w.row_key"""
 
 
 # --- year over year ------------------------------------------------------------------------------
@@ -234,8 +241,6 @@ def year_over_year_sql() -> str:
     unpivot = " UNION ALL ".join(f"SELECT '{name}' AS figure" for name in FIGURE_NAMES)
     value = "CASE f.figure " + " ".join(f"WHEN '{name}' THEN {{side}}.{name}" for name in FIGURE_NAMES) + " END"
     scopes = " ".join(f"WHEN '{figure}' THEN '{scope}'" for figure, scope in CARRYOVER_SCOPES.items())
-    # «+c.rule»: look checks up by report (the primary key), not through the index on rule
-    check = "FROM checks c WHERE c.report_id = y.report_id AND +c.rule = 'carryover'"
     return f"""CREATE VIEW year_over_year AS
 WITH s AS MATERIALIZED (SELECT * FROM report_summary WHERE agency IS NOT NULL AND year IS NOT NULL),
 pairs AS (
@@ -243,6 +248,8 @@ pairs AS (
   JOIN s prev ON prev.agency = cur.agency AND prev.year = cur.year - 1 GROUP BY cur.id
 ),
 figures AS ({unpivot}),
+carry AS MATERIALIZED (SELECT report_id, scope, passed, detail FROM checks WHERE rule = 'carryover'),
+carry_failed AS MATERIALIZED (SELECT report_id, COUNT(*) AS failed FROM carry WHERE passed = 0 GROUP BY report_id),
 y AS (
   SELECT cur.agency, cur.region_code, f.figure, prev.year AS previous_year, cur.year,
     {value.format(side="prev")} AS previous_value, {value.format(side="cur")} AS value,
@@ -252,11 +259,10 @@ y AS (
 SELECT y.agency, y.region_code, y.figure, y.previous_year, y.year, y.previous_value, y.value,
   y.value - y.previous_value AS change,
   ROUND(100.0 * (y.value - y.previous_value) / NULLIF(y.previous_value, 0), 1) AS change_pct,
-  (SELECT c.passed {check} AND c.scope = y.carryover_scope) AS carryover_passed,
-  (SELECT c.detail {check} AND c.scope = y.carryover_scope) AS carryover_detail,
-  (SELECT COUNT(*) {check} AND c.passed = 0) AS carryover_failed,
+  c.passed AS carryover_passed, c.detail AS carryover_detail, COALESCE(cf.failed, 0) AS carryover_failed,
   y.previous_report_id, y.report_id
-FROM y"""
+FROM y LEFT JOIN carry c ON c.report_id = y.report_id AND c.scope = y.carryover_scope
+LEFT JOIN carry_failed cf ON cf.report_id = y.report_id"""
 
 
 # --- compliance ---------------------------------------------------------------------------------

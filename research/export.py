@@ -4,7 +4,8 @@
   row, NULL as an empty field, RFC 4180 quoting (section bodies keep their line breaks).
 - Parquet (pyarrow): real column types — counts stay integers (with nulls), money and rates are
   floats, text is UTF-8 strings. A column mixing integers and decimals (`cells.value`,
-  `year_over_year.value`) is float64, exact for every integer below 2^53.
+  `year_over_year.value`) is float64, exact for every integer below 2^53. A value that does not fit
+  its column's type stops the export with the column named (never converted silently).
 - `data_dictionary.csv` / `data_dictionary.md`: each exported file's table and columns, described
   from `data/metadata.yml`, with the column types of this export.
 
@@ -16,8 +17,10 @@ exported without its compressed bytes (they stay in the database, for `scrapy re
 from __future__ import annotations
 
 import csv
+import multiprocessing
 import re
 import sqlite3
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -99,25 +102,59 @@ class Exported:
     columns: list[tuple[str, str]]  # (column, type)
 
 
-def export(
-    conn: sqlite3.Connection, root: Path, fmt: str = "csv", selection: Selection | None = None
-) -> list[Exported]:
-    """Write every source to `root` (already prepared by `outdir.prepare`) and the data dictionary."""
+def export(db_path: str | Path, root: Path, fmt: str = "csv", selection: Selection | None = None,
+           workers: int = 2) -> list[Exported]:  # fmt: skip
+    """Write every source to `root` (already prepared by `outdir.prepare`) and the data dictionary.
+
+    Sources are written by `workers` processes side by side, each on its own read-only connection,
+    the largest first (cells, checks, …): the work is CPU-bound in Python and SQLite, and a second
+    core halves it (a 10,000-report export: see tests/benchmarks/bench_export.py).
+    """
     if fmt not in ("csv", "parquet"):
         raise ValueError(f"--format {fmt!r}: expected csv or parquet")
     selection = selection or Selection()
-    select_reports(conn, selection)
+    conn = _connect(db_path)
     existing = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type IN ('table', 'view')")}
-    done = []
-    for source in SOURCES:
-        if source.name not in existing:
-            continue
-        columns = [c for c in _columns(conn, source.name) if c not in source.leave_out]
-        sql = _select_sql(source, columns, selection)
-        writer = _write_parquet if fmt == "parquet" else _write_csv
-        done.append(writer(conn, root, source.name, columns, sql))
+    tasks = [
+        (source, [c for c in _columns(conn, source.name) if c not in source.leave_out])
+        for source in sorted(SOURCES, key=lambda source: LARGEST_FIRST.get(source.name, len(LARGEST_FIRST)))
+        if source.name in existing
+    ]
+    conn.close()
+    if workers <= 1:
+        _start_worker(db_path, selection)
+        done = [_export_one(source, columns, fmt, root) for source, columns in tasks]
+    else:
+        context = multiprocessing.get_context("spawn")  # no inherited SQLite handles or threads
+        with ProcessPoolExecutor(workers, context, _start_worker, (db_path, selection)) as pool:
+            futures = [pool.submit(_export_one, source, columns, fmt, root) for source, columns in tasks]
+            done = [future.result() for future in futures]
+    done.sort(key=lambda item: [source.name for source in SOURCES].index(item.name))
     write_dictionary(root, done, selection)
     return done
+
+
+# The slowest sources, started first so that the workers finish together.
+LARGEST_FIRST = {name: i for i, name in enumerate(
+    ("cells", "checks", "applications_wide", "year_over_year", "sections", "active_disclosure_wide", "report_summary")
+)}  # fmt: skip
+_worker: dict = {}
+
+
+def _connect(db_path: str | Path) -> sqlite3.Connection:
+    return sqlite3.connect(f"{Path(db_path).resolve().as_uri()}?mode=ro", uri=True)
+
+
+def _start_worker(db_path: str | Path, selection: Selection) -> None:
+    conn = _connect(db_path)
+    select_reports(conn, selection)
+    _worker.update(conn=conn, selection=selection)
+
+
+def _export_one(source: Source, columns: list[str], fmt: str, root: Path) -> Exported:
+    conn, selection = _worker["conn"], _worker["selection"]
+    writer = _write_parquet if fmt == "parquet" else _write_csv
+    return writer(conn, root, source.name, columns, _select_sql(source, columns, selection))
 
 
 def select_reports(conn: sqlite3.Connection, selection: Selection) -> None:
@@ -172,22 +209,12 @@ def _declared_types(conn: sqlite3.Connection, name: str, columns: list[str]) -> 
 _DECLARED = {"INTEGER": "int64", "INT": "int64", "REAL": "float64", "FLOAT": "float64", "TEXT": "string"}
 
 
-def column_types(conn: sqlite3.Connection, name: str, columns: list[str], sql: str) -> dict[str, str]:
-    """Arrow type per column: the declared SQLite type; for a computed column (views, `cells.value`), what
-    the view computes there (`COMPUTED_TYPES`), widened to what the values are (one pass with typeof):
-    float64 if a value is a decimal, string if one is text. A column known to neither is string."""
+def column_types(conn: sqlite3.Connection, name: str, columns: list[str]) -> dict[str, str]:
+    """Arrow type per column: the declared SQLite type, else (views, `cells.value`) what the view computes
+    there (`COMPUTED_TYPES`), else string. Known ahead, so the file is streamed in one pass: evaluating
+    a view once more to look at its values doubled the export's time."""
     declared = _declared_types(conn, name, columns)
-    types = {c: _DECLARED.get(t) for c, t in declared.items()}
-    unknown = [c for c in columns if types[c] is None]
-    if not unknown:
-        return types  # type: ignore[return-value]
-    probes = ", ".join(f"MAX(typeof(\"{c}\") = 'text'), MAX(typeof(\"{c}\") = 'real')" for c in unknown)
-    found = conn.execute(f"SELECT {probes} FROM ({sql})").fetchone()
-    for i, column in enumerate(unknown):
-        text, real = found[2 * i : 2 * i + 2]
-        computed = COMPUTED_TYPES.get(column, "string")
-        types[column] = "string" if text or computed == "string" else "float64" if real else computed
-    return types  # type: ignore[return-value]
+    return {c: _DECLARED.get(t) or COMPUTED_TYPES.get(c, "string") for c, t in declared.items()}
 
 
 def _computed_types() -> dict[str, str]:
@@ -210,7 +237,7 @@ def _write_parquet(conn: sqlite3.Connection, root: Path, name: str, columns: lis
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    types = column_types(conn, name, columns, sql)
+    types = column_types(conn, name, columns)
     arrow = {"int64": pa.int64(), "float64": pa.float64(), "string": pa.string()}
     schema = pa.schema([(c, arrow[types[c]]) for c in columns])
     count = 0
@@ -221,7 +248,7 @@ def _write_parquet(conn: sqlite3.Connection, root: Path, name: str, columns: lis
             cursor = conn.execute(sql)
             while rows := cursor.fetchmany(CHUNK):
                 values = list(zip(*rows, strict=True))
-                arrays = [_array(values[i], types[c], arrow[types[c]]) for i, c in enumerate(columns)]
+                arrays = [_array(values[i], types[c], arrow[types[c]], f"{name}.{c}") for i, c in enumerate(columns)]
                 writer.write_batch(pa.record_batch(arrays, schema=schema))
                 count += len(rows)
             if count == 0:
@@ -231,13 +258,20 @@ def _write_parquet(conn: sqlite3.Connection, root: Path, name: str, columns: lis
     return Exported(name, f"{name}.parquet", count, [(c, types[c]) for c in columns])
 
 
-def _array(values: tuple, kind: str, arrow_type):
+def _array(values: tuple, kind: str, arrow_type, where: str):
     import pyarrow as pa
 
     if kind == "string":  # a number in a text column (SQLite is lenient) stays readable as text
         values = tuple(v if v is None or isinstance(v, str) else str(v) for v in values)
+    elif any(not (v is None or isinstance(v, int | float)) for v in values):
+        bad = next(v for v in values if not (v is None or isinstance(v, int | float)))
+        raise ValueError(f"{where}: {bad!r} is not a number; export this database as CSV")
     elif kind == "float64":
         values = tuple(None if v is None else float(v) for v in values)
+    elif any(isinstance(v, float) for v in values):  # 3.0 stored for a count: still an integer
+        if any(isinstance(v, float) and not v.is_integer() for v in values):
+            raise ValueError(f"{where}: a decimal in a column of whole numbers; export this database as CSV")
+        values = tuple(None if v is None else int(v) for v in values)
     return pa.array(values, type=arrow_type)
 
 

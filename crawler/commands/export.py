@@ -35,9 +35,10 @@ class Command(ScrapyCommand):
         started = time.perf_counter()
         try:
             selection = parse_selection(**selection_args(opts.selection))
-            db = open_existing(self.settings.get("REPORTS_DB"))
+            path = self.settings.get("REPORTS_DB")
+            open_existing(path).close()  # brings an older file up to date (views, search index)
             root = outdir.prepare(opts.output, opts.force)
-            done = export(db.conn, root, opts.format, selection)
+            done = export(path, root, opts.format, selection)
         except (NoDatabase, outdir.OutputError, ValueError) as exc:
             raise UsageError(str(exc), print_help=False) from exc
         for item in done:
