@@ -120,8 +120,9 @@ def export(db_path: str | Path, root: Path, fmt: str = "csv", selection: Selecti
         for source in sorted(SOURCES, key=lambda source: LARGEST_FIRST.get(source.name, len(LARGEST_FIRST)))
         if source.name in existing
     ]
+    reports = conn.execute("SELECT COUNT(*) FROM reports").fetchone()[0]
     conn.close()
-    if workers <= 1:
+    if workers <= 1 or reports < SMALL:
         _start_worker(db_path, selection)
         done = [_export_one(source, columns, fmt, root) for source, columns in tasks]
     else:
@@ -139,6 +140,7 @@ LARGEST_FIRST = {name: i for i, name in enumerate(
     ("cells", "checks", "applications_wide", "year_over_year", "sections", "active_disclosure_wide", "report_summary")
 )}  # fmt: skip
 _worker: dict = {}
+SMALL = 2_000  # reports: below this a second process costs more to start (~1 s) than it saves
 
 
 def _connect(db_path: str | Path) -> sqlite3.Connection:

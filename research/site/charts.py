@@ -62,7 +62,7 @@ def _legend(items: list[Series], x: int, y: int) -> list[str]:
 
 
 def bar_chart(title: str, categories: list[str], data: list[Series], *, stacked: bool = False,
-              percent: bool = False, width: int = 640, height: int = 280) -> str:  # fmt: skip
+              percent: bool = False, width: int = 560, height: int = 280) -> str:  # fmt: skip
     """Vertical bars per category: grouped side by side, or stacked (`percent`: each category's stack
     as shares of its total, 100 %)."""
     left, right, top, bottom = 56, 12, 48, 40

@@ -12,7 +12,7 @@ body { font-family: 'Noto Sans CJK SC', 'WenQuanYi Zen Hei', 'Microsoft YaHei', 
 header { background: #1f4e79; color: white; padding: 12px 24px; }
 header a { color: white; margin-right: 18px; text-decoration: none; }
 header .title { font-size: 20px; font-weight: bold; margin-right: 32px; }
-main { padding: 16px 24px; max-width: 1100px; }
+main { padding: 16px 24px; max-width: 1180px; }
 h1 { font-size: 24px; } h2 { font-size: 18px; margin-top: 28px; border-bottom: 1px solid #ccc; }
 table { border-collapse: collapse; margin: 8px 0 16px; background: white; font-size: 13px; }
 th, td { border: 1px solid #ccc; padding: 4px 8px; text-align: left; vertical-align: top; }

@@ -135,3 +135,17 @@ def test_a_link_inside_the_directory_does_not_lead_a_write_outside(shared_db, tm
     assert outside.read_text(encoding="utf-8") == "precious"
     assert not (out / "reports.csv").is_symlink()
     assert not [p for p in tmp_path.iterdir() if p.name not in ("out", "outside.csv")]
+
+
+def test_two_processes_write_the_same_files_as_one(shared_db, tmp_path, monkeypatch):
+    from research import export as exporter
+
+    monkeypatch.setattr(exporter, "SMALL", 0)  # the test database is small: use the processes anyway
+    single, double = tmp_path / "one", tmp_path / "two"
+    single.mkdir()
+    double.mkdir()
+    exporter.export(shared_db, single.resolve(), workers=1)
+    exporter.export(shared_db, double.resolve(), workers=2)
+    for path in sorted(single.iterdir()):
+        assert (double / path.name).read_bytes() == path.read_bytes(), path.name
+    assert len(list(single.iterdir())) == len(SOURCES) + 2
