@@ -9,9 +9,6 @@ from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
 from crawler.commands.outputs import add_output_options, selection_args
-from research import outdir
-from research.database import NoDatabase, open_existing
-from research.export import export, parse_selection
 
 
 class Command(ScrapyCommand):
@@ -30,6 +27,11 @@ class Command(ScrapyCommand):
         parser.add_argument("--format", default="csv", choices=("csv", "parquet"), help="csv (default) or parquet")
 
     def run(self, args: list[str], opts) -> None:
+        # imported here: Scrapy imports every command module at start-up, also for crawls (~18 MB)
+        from research import outdir
+        from research.database import NoDatabase, open_existing
+        from research.export import export, parse_selection
+
         if args or not opts.output:
             raise UsageError("give the output directory with -o DIR (and nothing else)")
         started = time.perf_counter()
