@@ -41,9 +41,10 @@ JOIN sections s ON s.rowid = sections_search.rowid
 JOIN reports r ON r.id = s.report_id
 WHERE sections_search MATCH (
   SELECT CASE WHEN length(:q) >= 3 THEN '"' || replace(:q, '"', '""') || '"'
-  ELSE coalesce((SELECT group_concat('"' || replace(term, '"', '""') || '"', ' OR ')
+  WHEN length(:q) = 2 THEN coalesce((SELECT group_concat('"' || replace(term, '"', '""') || '"', ' OR ')
                  FROM sections_search_terms
-                 WHERE term >= lower(:q) AND term < lower(:q) || char(1114111)), '""') END)
+                 WHERE term >= lower(:q) AND term < lower(:q) || char(1114111)), '""')
+  ELSE '""' END)
 ORDER BY rank
 LIMIT 100"""
 

@@ -146,3 +146,18 @@ def test_scrapy_search_text_output_and_bad_input(shared_db, tmp_path):
     missing = run_scrapy("search", "复议", db=tmp_path / "none.db")
     assert missing.returncode == 2 and "no database at" in missing.stderr
     assert not (tmp_path / "none.db").exists()
+
+
+def test_the_documented_statement_is_the_one_in_readme_and_datasette():
+    import yaml
+
+    from tests.conftest import REPO
+
+    metadata = yaml.safe_load((REPO / "data" / "metadata.yml").read_text(encoding="utf-8"))
+    assert metadata["databases"]["reports"]["queries"]["search"]["sql"] == SEARCH_SQL
+    assert SEARCH_SQL in (REPO / "README.md").read_text(encoding="utf-8")
+
+
+def test_the_statement_matches_nothing_for_less_than_two_characters(conn):
+    for q in ("", "复"):
+        assert conn.execute(SEARCH_SQL, {"q": q}).fetchall() == []
