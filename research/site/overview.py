@@ -29,12 +29,13 @@ def empty_page() -> str:
     return page("No reports yet", body)
 
 
-def _quality_by_year(data: SiteData) -> str:
+def _quality_by_year(data: SiteData, shares: bool = False) -> str:
     years = sorted({r["year"] for r in data.reports if r["year"]})
     counts = Counter((r["year"], r["quality"]) for r in data.reports)
+    title = "报告质量构成（%，按年度）" if shares else "报告数量与质量（按年度）"
     return charts.bar_chart(
-        "报告数量与质量（按年度）", [str(y) for y in years],
-        charts.series([(q, [counts[(y, q)] or None for y in years]) for q in QUALITIES]), stacked=True,
+        title, [str(y) for y in years],
+        charts.series([(q, [counts[(y, q)] or None for y in years]) for q in QUALITIES]), stacked=True, percent=shares,
     )  # fmt: skip
 
 
@@ -88,7 +89,8 @@ def _agencies_table(data: SiteData) -> str:
 
 def quality_page(data: SiteData) -> str:
     total = len(data.reports)
-    top = data.check_counts[:15]
+    counts = [c for c in data.check_counts if not c[0].startswith("form.")]  # those are on compliance.html
+    top = counts[:15]
     chart = charts.hbar_chart(
         "最常见的未通过检查（报告数）", [f"{rule} ({severity})" for rule, severity, _ in top], [n for *_, n in top]
     )
@@ -102,8 +104,9 @@ def quality_page(data: SiteData) -> str:
     parts = [
         f"<p>{total} reports. <b>ok</b>: all three tables found and every hard rule passes; <b>warning</b>: "
         "something is missing or a published number breaks a rule (see the checks); <b>error</b>: unreadable.</p>",
-        f'<div class="charts">{_quality_by_year(data)}{chart if top else ""}</div>',
+        f'<div class="charts">{_quality_by_year(data, shares=True)}{chart if top else ""}</div>',
         "<h2>Failed checks by rule</h2>",
+        '<p class="note">The form checks (form.*) are on the <a href="compliance.html">compliance page</a>.</p>',
         table(["rule", "severity", "reports failing", "share of reports"], rows, {2, 3}),
         f"<h2>Unreadable reports ({len(errors)})</h2>",
         table(["agency", "year", "report (source)"], errors, {1}) if errors else "<p>None.</p>",
