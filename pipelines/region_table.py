@@ -13,11 +13,13 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import logging
 from datetime import UTC, datetime
 from pathlib import Path
 
 from pipelines.regions import REGIONS_CSV
 
+logger = logging.getLogger(__name__)
 LEVELS = ("province", "city", "county", "township")
 # Placeholder names of GB/T 2260 that stand for «the province's own districts/counties»: the city
 # of 110101 东城区 is 北京市 itself, not «市辖区».
@@ -26,14 +28,21 @@ _NO_CITY = {"省直辖县级行政区划", "自治区直辖县级行政区划"}
 
 
 def read_regions(path: Path = REGIONS_CSV) -> tuple[list[str], list[dict[str, str]]]:
-    """(columns, rows) of the CSV; a clear error if it lacks the four columns everything relies on."""
+    """(columns, rows) of the CSV; a clear error if it lacks the four columns everything relies on.
+    A code listed twice keeps its first row (with a warning): `code` is the table's key."""
     with path.open(encoding="utf-8-sig", newline="") as handle:
         reader = csv.DictReader(handle)
         columns = list(reader.fieldnames or [])
         missing = [c for c in ("code", "name", "level", "parent") if c not in columns]
         if missing:
             raise ValueError(f"{path}: missing column(s) {', '.join(missing)} (has {', '.join(columns)})")
-        return columns, [{k: (v if v != "" else None) for k, v in row.items()} for row in reader]
+        rows: dict[str, dict[str, str | None]] = {}
+        for row in reader:
+            rows.setdefault(row["code"], {k: (v if v != "" else None) for k, v in row.items()})
+    repeated = reader.line_num - 1 - len(rows)
+    if repeated:
+        logger.warning("%s: %d row(s) repeat a code listed before; the first row of each code is kept", path, repeated)
+    return columns, list(rows.values())
 
 
 def region_paths(rows: list[dict[str, str]]) -> list[dict[str, str | None]]:
