@@ -31,6 +31,7 @@ MIN_CHARS = 2
 LAST = "\U0010ffff"
 OPEN, CLOSE = "[", "]"
 RANK_WINDOW = 2_000  # see search(): at most this many matches are ranked for a top-N answer
+COUNT_LIMIT = 10_000  # and at most this many counted
 SNIPPET_BEFORE, SNIPPET_AFTER = 20, 40  # characters of body shown around the first match
 
 # One query (:q, two or more characters) in plain SQL, ranked, with snippets of the original text.
@@ -92,24 +93,35 @@ def match_expression(conn: sqlite3.Connection, words: list[str]) -> str:
     return " AND ".join(word_expression(conn, word) for word in words)
 
 
-def search(conn: sqlite3.Connection, words: list[str], limit: int | None = 20) -> tuple[int, list[Hit]]:
-    """(number of sections that contain every word, the best `limit` of them — all if None — ranked).
+@dataclass
+class Results:
+    count: int  # sections that contain every word; at least this many when `more`
+    more: bool  # counting stopped at COUNT_LIMIT
+    hits: list[Hit]
 
-    Ranking costs FTS5 a few microseconds per matching section (bm25 reads each one's statistics), so
-    a word found in most sections («信息», «申请») would take far longer than the search itself to
-    rank in full. When more than `RANK_WINDOW` sections match and only the best `limit` are wanted,
-    the ranked ones are the `RANK_WINDOW` most recently stored matches; `total` still counts them all.
+
+def search(conn: sqlite3.Connection, words: list[str], limit: int | None = 20) -> Results:
+    """The sections that contain every word, the best `limit` of them (all if None), ranked.
+
+    Counting and ranking cost FTS5 time per matching section (bm25 reads each one's statistics: a few
+    microseconds), so a word found in most sections («信息», «申请») would take far longer than the
+    answer needs. When only the best `limit` are wanted, counting stops after COUNT_LIMIT matches
+    («more than 10,000») and the ranked ones are the RANK_WINDOW most recently stored matches.
     """
     expression = match_expression(conn, words)
-    count = "SELECT COUNT(*) FROM sections_search WHERE sections_search MATCH ?"
-    total = conn.execute(count, [expression]).fetchone()[0]
-    matches = "SELECT rowid, rank FROM sections_search WHERE sections_search MATCH ?"
-    if limit is not None and total > RANK_WINDOW:
-        matches += f" ORDER BY rowid DESC LIMIT {RANK_WINDOW}"
+    matches = "SELECT rowid FROM sections_search WHERE sections_search MATCH ?"
+    if limit is None:
+        count, more = conn.execute(f"SELECT COUNT(*) FROM ({matches})", [expression]).fetchone()[0], False
+    else:
+        found = conn.execute(f"SELECT COUNT(*) FROM ({matches} LIMIT {COUNT_LIMIT + 1})", [expression]).fetchone()[0]
+        count, more = min(found, COUNT_LIMIT), found > COUNT_LIMIT
+    window = "SELECT rowid, rank FROM sections_search WHERE sections_search MATCH ?"
+    if limit is not None and (more or count > RANK_WINDOW):
+        window += f" ORDER BY rowid DESC LIMIT {RANK_WINDOW}"
     ranked = conn.execute(
-        f"SELECT rowid, rank FROM ({matches}) ORDER BY rank LIMIT ?", [expression, -1 if limit is None else limit]
+        f"SELECT rowid, rank FROM ({window}) ORDER BY rank LIMIT ?", [expression, -1 if limit is None else limit]
     ).fetchall()
-    return total, hits(conn, ranked, words)
+    return Results(count, more, hits(conn, ranked, words))
 
 
 def hits(conn: sqlite3.Connection, ranked: list[tuple[int, float]], words: list[str]) -> list[Hit]:

@@ -9,6 +9,16 @@ from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
 
+def summary(results, words: str) -> str:
+    if results.more:
+        return (
+            f"more than {results.count:,} sections contain {words}; the best {len(results.hits)} "
+            "of the 2,000 stored last (narrow the search with more words):"
+        )
+    shown = f"; the best {len(results.hits)}:" if results.count > len(results.hits) else ":"
+    return f"{results.count} section(s) contain {words}{shown}"
+
+
 class Command(ScrapyCommand):
     requires_project = True
     default_settings: ClassVar[dict] = {"LOG_ENABLED": False}
@@ -36,15 +46,14 @@ class Command(ScrapyCommand):
         limit = opts.limit or (None if opts.json else 20)
         try:
             db = open_existing(self.settings.get("REPORTS_DB"))
-            total, hits = search(db.conn, args, limit)
+            results = search(db.conn, args, limit)
         except (NoDatabase, ValueError) as exc:
             raise UsageError(str(exc), print_help=False) from exc
         if opts.json:
-            for hit in hits:
+            for hit in results.hits:
                 print(json.dumps(hit.as_dict(), ensure_ascii=False))
             return
-        words = " ".join(args)
-        print(f"{total} section(s) contain {words}" + (f"; the best {len(hits)}:" if total > len(hits) else ":"))
-        for hit in hits:
+        print(summary(results, " ".join(args)))
+        for hit in results.hits:
             print(f"{hit.agency or '(agency unknown)'} {hit.year or '?'} §{hit.number} {hit.report_id}")
             print(f"    {' '.join(hit.snippet.split())}")

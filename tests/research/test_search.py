@@ -91,8 +91,9 @@ def test_the_documented_sql_statement_finds_the_same_sections(conn):
 
 
 def test_ranked_hits_carry_snippets_of_the_original_text(conn):
-    total, hits = search(conn, ["公开申请"], limit=5)
-    assert total == len(like(conn, "公开申请")) and len(hits) == 5
+    results = search(conn, ["公开申请"], limit=5)
+    hits = results.hits
+    assert results.count == len(like(conn, "公开申请")) and not results.more and len(hits) == 5
     for hit in hits:
         assert "[公开申请]" in hit.snippet
         body = conn.execute(
