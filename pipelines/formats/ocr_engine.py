@@ -1,0 +1,155 @@
+"""The OCR engine: RapidOCR's PP-OCRv6 detection and recognition models (shipped inside the `rapidocr` wheel),
+run with onnxruntime, offline, with capped threads.
+
+Why this engine: see "OCR" in pipelines/formats/README.md (a trial of RapidOCR 3.10, RapidOCR-onnxruntime
+1.4.4 and Tesseract 5 on rendered answer-key reports). PaddleOCR, cnocr and easyocr download their models at
+run time, which a crawler that must run offline cannot do.
+
+What we use of it, and why not its one-call API:
+- detection (`detect`): text-line boxes (quadrilaterals) of a page;
+- recognition (`recognise`): we run the recognition model ourselves on our own crops (table cells, lines),
+  because we need the per-step character probabilities, not only RapidOCR's averaged score:
+  a value cell is decoded again restricted to the characters a value can have (digits, sign, point,
+  NULL markers), and its confidence is the *lowest* probability along the decoded path, so one doubtful
+  digit (or a digit that may be missing) makes the whole cell doubtful. RapidOCR's call also drops lines
+  scoring under 0.5 silently; we never drop what we read.
+- Every text is NFKC-normalised (full-width digits and brackets become ASCII).
+
+The engine is loaded once per process (the parser process), lazily: importing this module costs nothing.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import unicodedata
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+# onnxruntime's default is one thread per core; the parser process shares 2 cores with the crawl and the
+# writer. NIANBAO_OCR_THREADS overrides (measured in tests/benchmarks/bench_ocr.py).
+THREADS = int(os.environ.get("NIANBAO_OCR_THREADS", "2"))
+# Recognition input: height 48 (the model's), width at least 2× the height. RapidOCR pads every crop to 320
+# px (6.7×): 3.6× the work for a table page of short value cells, for the same readings once value cells are
+# decoded as values (measured on rendered pages: lowest value-cell confidence 0.97 either way).
+REC_HEIGHT = 48
+REC_MIN_RATIO = 2.0
+REC_BATCH = 8
+VALUE_CHARS = "0123456789.+-—/无"
+
+_LOCK = threading.Lock()
+_ENGINE: Engine | None = None
+
+
+class OcrUnavailable(RuntimeError):
+    """rapidocr/onnxruntime are not installed (or their models are missing)."""
+
+
+@dataclass
+class Reading:
+    """One recognised crop: NFKC text and mean confidence; for value-like crops also the value reading."""
+
+    text: str
+    score: float
+    value: str | None = None  # decoded with only VALUE_CHARS allowed (None: the crop does not read as a value)
+    value_score: float = 0.0  # lowest probability along the value decoding path
+
+
+class Engine:
+    def __init__(self) -> None:
+        try:
+            from rapidocr import RapidOCR
+        except ImportError as exc:
+            raise OcrUnavailable(f"OCR engine not installed ({exc})") from exc
+        params = {
+            "Global.log_level": "error",
+            "Global.text_score": 0.0,
+            "EngineConfig.onnxruntime.intra_op_num_threads": THREADS,
+            "EngineConfig.onnxruntime.inter_op_num_threads": 1,
+            "Rec.rec_img_shape": [3, REC_HEIGHT, int(REC_HEIGHT * REC_MIN_RATIO)],
+        }
+        self._ocr = RapidOCR(params=params)
+        self._ocr.update_params(use_cls=False)
+        self._det = self._ocr._load_det_model()
+        self._rec = self._ocr._load_rec_model()
+        self._cls = None
+        characters = list(self._rec.postprocess_op.character)
+        self._characters = [unicodedata.normalize("NFKC", c) if i else "" for i, c in enumerate(characters)]
+        self._value_index = np.array([0] + [i for i, c in enumerate(characters) if i and c in VALUE_CHARS])
+
+    def detect(self, image: np.ndarray, scale: float = 1.0) -> list[np.ndarray]:
+        """Text-line quadrilaterals (4×2 float32, clockwise from top-left) of an RGB page, in its pixels.
+
+        Detection runs on the page scaled by `scale` (its cost grows with the pixels; lines are found as well
+        at ~120 DPI), the boxes are returned in the page's own pixels."""
+        if scale < 1.0:
+            size = (max(32, round(image.shape[1] * scale)), max(32, round(image.shape[0] * scale)))
+            image = cv2.resize(image, size, interpolation=cv2.INTER_AREA)
+        result = self._det(image)
+        if result.boxes is None:
+            return []
+        return [np.asarray(box, dtype=np.float32) / min(scale, 1.0) for box in result.boxes]
+
+    def upside_down(self, crops: list[np.ndarray]) -> float:
+        """Share of `crops` (text lines) the direction classifier reads as rotated 180°."""
+        if not crops:
+            return 0.0
+        if self._cls is None:
+            self._cls = self._ocr._load_cls_model()
+        result = self._cls(crops)
+        return sum(label == "180" for label, _ in result.cls_res) / len(crops)
+
+    def recognise(self, crops: list[np.ndarray]) -> list[Reading]:
+        """Read RGB crops (one text line each), batched by width."""
+        ratios = [crop.shape[1] / max(crop.shape[0], 1) for crop in crops]
+        order = np.argsort(ratios, kind="stable")
+        out: list[Reading | None] = [None] * len(crops)
+        for start in range(0, len(crops), REC_BATCH):
+            indices = order[start : start + REC_BATCH]
+            widest = max(REC_MIN_RATIO, *(ratios[i] for i in indices))
+            batch = np.stack([self._rec.resize_norm_img(crops[i], widest) for i in indices]).astype(np.float32)
+            probabilities = self._rec.session(batch)
+            for row, index in enumerate(indices):
+                out[index] = self._decode(probabilities[row])
+        return [reading for reading in out if reading is not None]
+
+    def _decode(self, probabilities: np.ndarray) -> Reading:
+        best = probabilities.argmax(axis=1)
+        text, score = _ctc(best, probabilities.max(axis=1), self._characters)
+        reading = Reading(unicodedata.normalize("NFKC", text).strip(), score)
+        if looks_like_value(reading.text):
+            restricted = probabilities[:, self._value_index]
+            restricted = restricted / restricted.sum(axis=1, keepdims=True)
+            path = restricted.argmax(axis=1)
+            chars = [self._characters[i] for i in self._value_index]
+            value, _ = _ctc(path, restricted.max(axis=1), chars)
+            reading.value = unicodedata.normalize("NFKC", value).strip()
+            reading.value_score = float(restricted.max(axis=1).min())
+        return reading
+
+
+def _ctc(path: np.ndarray, probs: np.ndarray, characters: list[str]) -> tuple[str, float]:
+    """Greedy CTC decoding: collapse repeats, drop blanks (index 0); mean probability of the kept steps."""
+    kept = [i for i in range(len(path)) if path[i] != 0 and (i == 0 or path[i] != path[i - 1])]
+    text = "".join(characters[path[i]] for i in kept)
+    return text, float(np.mean(probs[kept])) if kept else 0.0
+
+
+# What a value cell looks like when read without restriction: digits and the shapes OCR confuses with them
+# (O/o/D for 0, I/l/| for 1, S for 5, B for 8, Z for 2), separators, signs and the NULL markers.
+_VALUE_LIKE = set("0123456789OoDIl|SBZ.,:;'`+-−—–_~/\\ 无")
+
+
+def looks_like_value(text: str) -> bool:
+    return bool(text) and len(text) <= 16 and all(char in _VALUE_LIKE for char in text)
+
+
+def engine() -> Engine:
+    """The process's engine (loaded on first use; raises OcrUnavailable when rapidocr is missing)."""
+    global _ENGINE
+    with _LOCK:
+        if _ENGINE is None:
+            _ENGINE = Engine()
+        return _ENGINE
