@@ -24,6 +24,8 @@ from __future__ import annotations
 
 import io
 import math
+import os
+import re
 import time
 from dataclasses import dataclass, field
 
@@ -38,12 +40,18 @@ from pipelines.formats.ocr_grid import Table, find_tables, has_ink, ink_mask
 OCR_DPI = 200  # PDF pages are rendered at this resolution (8 pt table text is ~22 px high: plenty)
 MAX_OCR_PAGES = 40  # image-only pages read per document; a report is < 20 pages
 MAX_PAGE_PIXELS = 12_000_000  # larger pages are scaled down to this (A4 at 300 DPI is 8.7 Mpx)
-MAX_IMAGE_PIXELS = 200_000_000  # a picture declaring more is refused before decoding (a decompression bomb)
-PAGE_SECONDS = 30.0  # one page's OCR; measured ~2–4 s for an A4 page at 200 DPI on this 2-core machine
-DOCUMENT_SECONDS = 300.0
+MAX_IMAGE_PIXELS = 80_000_000  # a picture declaring more is refused before decoding (a decompression bomb)
+# One page's OCR takes ~2–4 s (A4, 200 DPI, 2 cores; tests/benchmarks/bench_ocr.py), 5× that on a machine
+# busy with other work: the caps stop a pathological page, not a slow machine.
+PAGE_SECONDS = float(os.environ.get("NIANBAO_OCR_PAGE_SECONDS", "60"))
+DOCUMENT_SECONDS = float(os.environ.get("NIANBAO_OCR_DOCUMENT_SECONDS", "600"))
 DETECT_DPI = 120  # text lines are detected on the page scaled to this (detection cost grows with pixels)
+ALIGN_POINTS = 6.0  # two tables this close in width are the same table (scanner offsets are larger)
 VALUE_CONFIDENCE = 0.90  # lowest per-character probability of a value cell's reading to store it
 MIN_LINE_RATIO = 1.6  # a text line's length / height; shorter boxes do not vote on orientation or skew
+
+
+_IDEOGRAPH = re.compile("[\u3400-\u9fff]")
 
 
 class PageTimeout(Exception):
@@ -54,7 +62,7 @@ class PageTimeout(Exception):
 class Budget:
     """Caps of one document's OCR, and what was cut (becomes Document.warnings)."""
 
-    pages_left: int = MAX_OCR_PAGES
+    pages_left: int = field(default_factory=lambda: MAX_OCR_PAGES)
     deadline: float = field(default_factory=lambda: time.monotonic() + DOCUMENT_SECONDS)
     read: int = 0
     skipped_cap: int = 0
@@ -300,19 +308,21 @@ def _cell_text(lines: list[_Line]) -> str:
         return unsure_cell(raw or " ".join(texts), confidence)
     if not texts:
         return unsure_cell("", 0.0)  # marks in the cell, but nothing could be read
-    return clean_cell("\n".join(texts))
+    text = clean_cell("\n".join(texts))
+    if len(text) <= 3 and not _IDEOGRAPH.search(text):  # a speck or a mangled digit, not a label
+        return unsure_cell(text, min(reading.score for reading in readings))
+    return text
 
 
 def _table_piece(table: Table, lines: list[_Line], dpi: float, page: int):
     from pipelines.formats.pdf import _Cell, _Piece
 
-    scale = 72 / dpi  # edges in points from the table's left edge: pages scanned at different offsets still join
-    left = table.xs[0]
+    scale = 72 / dpi  # edges in points, like the text layer's (`align` evens out scanner offsets)
     cells = []
     for index, (r0, r1, c0, c1) in enumerate(table.cells):
         mine = [line for line, cell in lines if cell == index]
         cells.append(_Cell(r0, r1, c0, c1, _cell_text(mine) if mine else ""))
-    edges = [(x - left) * scale for x in table.xs]
+    edges = [x * scale for x in table.xs]
     return _Piece(edges=edges, cells=cells, nrows=len(table.ys) - 1, page=page)
 
 
@@ -360,6 +370,19 @@ def _items(lines, extra, owners, tables, dpi, page) -> list:
     return items
 
 
+def align(flow: list, items: list, page: int) -> list:
+    """Shift a table at the top of an OCR'd page onto the table that ended the previous page when both have
+    the same width: two scans are rarely fed at the same offset, and pdf.py joins tables by column edges."""
+    from pipelines.formats.pdf import _Piece
+
+    if not (items and flow and isinstance(items[0], _Piece) and isinstance(flow[-1], _Piece)):
+        return items
+    upper, lower = flow[-1].edges, items[0].edges
+    if flow[-1].page == page - 1 and abs((upper[-1] - upper[0]) - (lower[-1] - lower[0])) <= ALIGN_POINTS:
+        items[0].edges = [edge + upper[0] - lower[0] for edge in lower]
+    return items
+
+
 # --- whole inputs --------------------------------------------------------------------------------------
 
 
@@ -380,8 +403,9 @@ def blank(gray: np.ndarray) -> bool:
     return float((gray[::4, ::4] < 128).mean()) < 0.0005
 
 
-def image_frames(data: bytes) -> list[tuple[np.ndarray, float]]:
-    """The pages of a picture file (TIFF may hold several), upright by EXIF, as greyscale arrays with DPI."""
+def image_frames(data: bytes) -> tuple[list[tuple[np.ndarray, float]], int]:
+    """The pages of a picture file (TIFF may hold several; at most MAX_OCR_PAGES are decoded), upright by
+    EXIF, as greyscale arrays with their DPI; and how many pages the file has."""
     from PIL import Image, ImageOps, ImageSequence
 
     try:
@@ -396,7 +420,7 @@ def image_frames(data: bytes) -> list[tuple[np.ndarray, float]]:
             dpi = _dpi(frame.info.get("dpi"), frame.size)
             upright = ImageOps.exif_transpose(frame.convert("RGB") if frame.mode in ("P", "PA") else frame)
             frames.append((np.asarray(upright.convert("L")), dpi))
-        return frames
+        return frames, getattr(image, "n_frames", 1)
     except DocumentError:
         raise
     except (OSError, ValueError, SyntaxError, Image.DecompressionBombError) as exc:
@@ -414,16 +438,17 @@ def _dpi(declared, size: tuple[int, int]) -> float:
     return max(size) / (297 / 25.4)  # the long side as an A4 page's 297 mm
 
 
-def document_from_frames(frames: list[tuple[np.ndarray, float]], kind: str) -> Document:
-    """OCR every frame of a picture file into a Document (format "image+ocr")."""
+def document_from_frames(frames: list[tuple[np.ndarray, float]], kind: str, total: int) -> Document:
+    """OCR the frames of a picture file (`total` pages in the file) into a Document (format "image+ocr")."""
     from pipelines.formats.pdf import _add_to_flow, _blocks
 
     budget = Budget()
+    budget.skipped_cap = total - len(frames)
     flow: list = []
     for index, (gray, dpi) in enumerate(frames):
-        _add_to_flow(flow, read_page(gray, dpi, index, budget), index)
+        _add_to_flow(flow, align(flow, read_page(gray, dpi, index, budget), index), index)
     document = Document(format="image+ocr", blocks=_blocks(flow))
-    document.warnings.extend(budget.warnings(len(frames)))
+    document.warnings.extend(budget.warnings(total))
     if not document.blocks:
         if budget.timed_out:
             raise DocumentError(f"OCR time limit exceeded on every page of the {kind} image")

@@ -106,8 +106,7 @@ class Engine:
         ratios = [crop.shape[1] / max(crop.shape[0], 1) for crop in crops]
         order = np.argsort(ratios, kind="stable")
         out: list[Reading | None] = [None] * len(crops)
-        for start in range(0, len(crops), REC_BATCH):
-            indices = order[start : start + REC_BATCH]
+        for indices in _batches([int(i) for i in order], ratios):
             widest = max(REC_MIN_RATIO, *(ratios[i] for i in indices))
             batch = np.stack([self._rec.resize_norm_img(crops[i], widest) for i in indices]).astype(np.float32)
             probabilities = self._rec.session(batch)
@@ -126,8 +125,47 @@ class Engine:
             chars = [self._characters[i] for i in self._value_index]
             value, _ = _ctc(path, restricted.max(axis=1), chars)
             reading.value = unicodedata.normalize("NFKC", value).strip()
-            reading.value_score = float(restricted.max(axis=1).min())
+            labels = [i for i in _collapse(path)]
+            reading.value_score = string_probability(restricted, labels)
         return reading
+
+
+def _batches(order: list[int], ratios: list[float]) -> list[list[int]]:
+    """Crops sorted by width, cut into batches of at most REC_BATCH whose widest is at most 1.5× the narrowest
+    (every crop is padded to the batch's widest: one long line in a batch of short ones costs 8 long lines)."""
+    batches: list[list[int]] = []
+    for index in order:
+        if batches and len(batches[-1]) < REC_BATCH and ratios[index] <= 1.5 * max(ratios[batches[-1][0]], REC_MIN_RATIO):
+            batches[-1].append(index)
+        else:
+            batches.append([index])
+    return batches
+
+
+def _collapse(path: np.ndarray) -> list[int]:
+    return [int(path[i]) for i in range(len(path)) if path[i] != 0 and (i == 0 or path[i] != path[i - 1])]
+
+
+def string_probability(probabilities: np.ndarray, labels: list[int]) -> float:
+    """P(labels | image) under CTC: the sum over every alignment of the label sequence (forward algorithm).
+
+    This is the model's own probability that the crop says exactly this string, so a digit that may be
+    missing, doubled ("1" / "11") or another digit all lower it; the mean of the best path's peaks does not
+    see a doubtful separation between two equal digits."""
+    extended = [0]
+    for label in labels:
+        extended += [label, 0]
+    size = len(extended)
+    alpha = np.zeros(size)
+    alpha[0] = probabilities[0, 0]
+    if size > 1:
+        alpha[1] = probabilities[0, extended[1]]
+    skip = np.array([i >= 2 and extended[i] != 0 and extended[i] != extended[i - 2] for i in range(size)])
+    for t in range(1, len(probabilities)):
+        shifted1 = np.concatenate(([0.0], alpha[:-1]))
+        shifted2 = np.concatenate(([0.0, 0.0], alpha[:-2]))[:size]
+        alpha = (alpha + shifted1 + np.where(skip, shifted2, 0.0)) * probabilities[t, extended]
+    return float(alpha[-1] + (alpha[-2] if size > 1 else 0.0))
 
 
 def _ctc(path: np.ndarray, probs: np.ndarray, characters: list[str]) -> tuple[str, float]:
@@ -138,8 +176,8 @@ def _ctc(path: np.ndarray, probs: np.ndarray, characters: list[str]) -> tuple[st
 
 
 # What a value cell looks like when read without restriction: digits and the shapes OCR confuses with them
-# (O/o/D for 0, I/l/| for 1, S for 5, B for 8, Z for 2), separators, signs and the NULL markers.
-_VALUE_LIKE = set("0123456789OoDIl|SBZ.,:;'`+-−—–_~/\\ 无")
+# (O/o/D/。/〇 for 0, I/l/| for 1, S for 5, B for 8, Z for 2), separators, signs and the NULL markers.
+_VALUE_LIKE = set("0123456789OoDIl|SBZ.,:;'`+-−—–_~/\\ 无。〇○°·")
 
 
 def looks_like_value(text: str) -> bool:

@@ -9,6 +9,7 @@ clustering tolerance.
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass, field
 
 import cv2
@@ -31,16 +32,18 @@ class Table:
     def bbox(self) -> tuple[float, float, float, float]:
         return self.xs[0], self.ys[0], self.xs[-1], self.ys[-1]
 
+    def __post_init__(self) -> None:
+        self._owner: dict[tuple[int, int], int] = {}
+        for index, (r0, r1, c0, c1) in enumerate(self.cells):
+            for row in range(r0, r1):
+                for col in range(c0, c1):
+                    self._owner.setdefault((row, col), index)
+
     def cell_at(self, x: float, y: float) -> int | None:
         """Index of the cell containing the point, or None outside the table."""
-        col = int(np.searchsorted(self.xs, x)) - 1
-        row = int(np.searchsorted(self.ys, y)) - 1
-        if not (0 <= col < len(self.xs) - 1 and 0 <= row < len(self.ys) - 1):
-            return None
-        for index, (r0, r1, c0, c1) in enumerate(self.cells):
-            if r0 <= row < r1 and c0 <= col < c1:
-                return index
-        return None
+        col = bisect.bisect_left(self.xs, x) - 1
+        row = bisect.bisect_left(self.ys, y) - 1
+        return self._owner.get((row, col))
 
     def cell_box(self, index: int) -> tuple[float, float, float, float]:
         r0, r1, c0, c1 = self.cells[index]
@@ -74,7 +77,7 @@ def find_tables(gray: np.ndarray, dpi: float) -> tuple[list[Table], np.ndarray]:
     long_h, long_v = line_masks(ink, max(15, int(unit * 40)), unit)
     joined = cv2.dilate(cv2.bitwise_or(long_h, long_v), np.ones((5, 5), np.uint8))
     count, _, stats, _ = cv2.connectedComponentsWithStats(joined)
-    height, width = gray.shape
+    width = gray.shape[1]
     tables = []
     lines = np.zeros_like(ink)
     for index in range(1, count):

@@ -29,13 +29,22 @@ def ocr_budget():
     return Budget()
 
 
-def ocr_pdf_page(pdf, index: int, budget) -> list:
-    """The text bands and table pieces of an image-only PDF page ([] when OCR is off or finds no marks)."""
+def ocr_pdf_page(pdf, index: int, budget, flow: list) -> list:
+    """The text bands and table pieces of an image-only PDF page ([] when OCR is off or finds no marks);
+    `flow` is what the converter has so far (a table continued from the previous page is aligned to it)."""
     if budget is None:
         return []
-    from pipelines.formats.ocr import OCR_DPI, blank, pdf_page_gray, read_page
+    from pipelines.formats.ocr import OCR_DPI, align, blank, pdf_page_gray, read_page
 
     gray, dpi = pdf_page_gray(pdf, index, OCR_DPI)
     if blank(gray):
         return []
-    return read_page(gray, dpi, index, budget)
+    return align(flow, read_page(gray, dpi, index, budget), index)
+
+
+def ocr_gave_up(budget) -> None:
+    """Raise DocumentError when OCR read nothing because it hit its time limit (not: found no text)."""
+    if budget is not None and budget.timed_out and not budget.read:
+        from pipelines.document import DocumentError
+
+        raise DocumentError(f"OCR time limit exceeded: {'; '.join(budget.warnings(len(budget.timed_out)))}")

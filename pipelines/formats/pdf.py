@@ -31,7 +31,7 @@ from pipelines.document import Block, Document, DocumentError, table_block
 from pipelines.formats.cells import GridBuilder, clean_cell, drop_covered, text_blocks
 from pipelines.formats.image import ImageOnlyError
 from pipelines.formats.limits import MAX_PDF_PAGES, check_size
-from pipelines.formats.ocr_hook import ocr_budget, ocr_pdf_page
+from pipelines.formats.ocr_hook import ocr_budget, ocr_gave_up, ocr_pdf_page
 from pipelines.formats.pdfium_page import PDFIUM_LOCK, PageData, read_page
 
 TABLE_SETTINGS = {"vertical_strategy": "lines", "horizontal_strategy": "lines"}
@@ -116,7 +116,7 @@ def _convert(pdf: pypdfium2.PdfDocument, max_pages: int) -> Document:
         if not any(char["text"].strip() for char in page.chars):
             stats.blank += 1
             stats.unmapped_only += page.unmapped > 0
-            _add_to_flow(flow, ocr_pdf_page(pdf, index, scans), index)  # image-only page: OCR (ocr.py)
+            _add_to_flow(flow, ocr_pdf_page(pdf, index, scans, flow), index)  # image-only page: OCR (ocr.py)
             continue
         stats.unmapped_pages += page.unmapped / (page.unmapped + len(page.chars)) > CID_RATIO
         if len(page.edges) > MAX_PAGE_EDGES:
@@ -126,6 +126,7 @@ def _convert(pdf: pypdfium2.PdfDocument, max_pages: int) -> Document:
     if stats.blank == processed and not flow:
         if stats.unmapped_only:
             raise DocumentError("PDF text cannot be decoded: its fonts have no Unicode mapping")
+        ocr_gave_up(scans)  # raises when OCR ran out of time on every page
         raise ImageOnlyError(f"{processed} pages without a text layer")
     if scans is not None and scans.read:
         document.format = "pdf+ocr"
