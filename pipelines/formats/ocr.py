@@ -72,14 +72,16 @@ class Budget:
     def page_deadline(self) -> float:
         return min(time.monotonic() + PAGE_SECONDS, self.deadline)
 
+    def time_note(self) -> str:
+        pages = ", ".join(str(p + 1) for p in self.timed_out)
+        return f"page(s) {pages} not read (limit {PAGE_SECONDS:g} s a page, {DOCUMENT_SECONDS:g} s a document)"
+
     def warnings(self, total: int) -> list[str]:
         out = [f"{self.read} of {total} pages read by OCR (text recognised from images)"] if self.read else []
         if self.skipped_cap:
             out.append(f"OCR page cap: {self.skipped_cap} image-only pages not read (limit {MAX_OCR_PAGES})")
         if self.timed_out:
-            pages = ", ".join(str(p + 1) for p in self.timed_out)
-            out.append(f"OCR time limit: page(s) {pages} not read (limit {PAGE_SECONDS:g} s a page, "
-                       f"{DOCUMENT_SECONDS:g} s a document)")  # fmt: skip
+            out.append(f"OCR time limit: {self.time_note()}")
         if self.scaled:
             out.append(f"{self.scaled} page images over {MAX_PAGE_PIXELS // 10**6} Mpx scaled down for OCR")
         return out
@@ -451,6 +453,6 @@ def document_from_frames(frames: list[tuple[np.ndarray, float]], kind: str, tota
     document.warnings.extend(budget.warnings(total))
     if not document.blocks:
         if budget.timed_out:
-            raise DocumentError(f"OCR time limit exceeded on every page of the {kind} image")
+            raise DocumentError(f"OCR time limit exceeded: {budget.time_note()}")
         return document
     return document

@@ -135,7 +135,11 @@ def _batches(order: list[int], ratios: list[float]) -> list[list[int]]:
     (every crop is padded to the batch's widest: one long line in a batch of short ones costs 8 long lines)."""
     batches: list[list[int]] = []
     for index in order:
-        if batches and len(batches[-1]) < REC_BATCH and ratios[index] <= 1.5 * max(ratios[batches[-1][0]], REC_MIN_RATIO):
+        if (
+            batches
+            and len(batches[-1]) < REC_BATCH
+            and ratios[index] <= 1.5 * max(ratios[batches[-1][0]], REC_MIN_RATIO)
+        ):
             batches[-1].append(index)
         else:
             batches.append([index])

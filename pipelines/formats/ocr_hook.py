@@ -47,4 +47,4 @@ def ocr_gave_up(budget) -> None:
     if budget is not None and budget.timed_out and not budget.read:
         from pipelines.document import DocumentError
 
-        raise DocumentError(f"OCR time limit exceeded: {'; '.join(budget.warnings(len(budget.timed_out)))}")
+        raise DocumentError(f"OCR time limit exceeded: {budget.time_note()}")
