@@ -75,6 +75,8 @@ class Engine:
         self._det = self._ocr._load_det_model()
         self._rec = self._ocr._load_rec_model()
         self._cls = None
+        for component in (self._det, self._rec):
+            _no_spinning(component)
         characters = list(self._rec.postprocess_op.character)
         self._characters = [unicodedata.normalize("NFKC", c) if i else "" for i, c in enumerate(characters)]
         self._value_index = np.array([0] + [i for i, c in enumerate(characters) if i and c in VALUE_CHARS])
@@ -98,6 +100,7 @@ class Engine:
             return 0.0
         if self._cls is None:
             self._cls = self._ocr._load_cls_model()
+            _no_spinning(self._cls)
         result = self._cls(crops)
         return sum(label == "180" for label, _ in result.cls_res) / len(crops)
 
@@ -128,6 +131,22 @@ class Engine:
             labels = [i for i in _collapse(path)]
             reading.value_score = string_probability(restricted, labels)
         return reading
+
+
+def _no_spinning(component) -> None:
+    """Reopen a model's onnxruntime session with THREADS threads that sleep when idle: by default they
+    spin between operators, burning the CPU the crawling and writer processes need on a 2-core machine."""
+    import onnxruntime
+
+    options = onnxruntime.SessionOptions()
+    options.intra_op_num_threads = THREADS
+    options.inter_op_num_threads = 1
+    options.log_severity_level = 4
+    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    options.add_session_config_entry("session.inter_op.allow_spinning", "0")
+    wrapper = component.session
+    path = wrapper.session._model_path
+    wrapper.session = onnxruntime.InferenceSession(path, sess_options=options, providers=["CPUExecutionProvider"])
 
 
 def _batches(order: list[int], ratios: list[float]) -> list[list[int]]:
