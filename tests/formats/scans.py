@@ -139,3 +139,32 @@ def variants(count: int, seed: int = 17) -> list[Scan]:
             )
         )
     return out
+
+
+def synthetic_key(report) -> dict:
+    """An answer-key-shaped dict from a demo-portal report (`crawler/synthetic.py`'s `Report`, whose
+    applications table is keyed column → row), so the demo can publish it as a scan with `image_report_pdf`."""
+    applications: dict[str, dict[str, object]] = {}
+    for column, rows in report.applications.items():
+        for row, value in rows.items():
+            applications.setdefault(row, {})[column] = value
+    active = {row: {col: _number(value) for col, value in cols.items()} for row, cols in report.active.items()}
+    return {
+        "template": report.version,
+        "agency": report.unit,
+        "year": report.year,
+        "tables": {"active_disclosure": active, "applications": applications, "review_litigation": report.review},
+    }
+
+
+def _number(text: object) -> object:
+    """Demo cells are strings ("3", "+2", "12.5", ""): the renderer prints them as they are."""
+    if not isinstance(text, str) or not text.strip():
+        return None if isinstance(text, str) else text
+    try:
+        return int(text)
+    except ValueError:
+        try:
+            return float(text)
+        except ValueError:
+            return text
