@@ -155,3 +155,30 @@ def test_ocr_can_be_switched_off(monkeypatch):
     monkeypatch.setenv("NIANBAO_OCR", "0")
     with pytest.raises(ImageOnlyError, match=f"^{IMAGE_ONLY}$"):
         pdf_to_document(scans.images_pdf(scans.report_pages(load_key(HEBEI), scans.Scan(dpi=100))[:1], 100))
+
+
+def test_scrapy_ingest_stores_a_scan_as_an_ocr_report(tmp_path):
+    """A multi-page TIFF through `scrapy ingest` (parser process, writer process, real SQLite file)."""
+    import sqlite3
+
+    from tests.conftest import run_scrapy
+
+    key = load_key(HEBEI)
+    pages = scans.report_pages(key, scans.Scan(font="microhei", dpi=150, jpeg=85))
+    folder = tmp_path / "scans"
+    folder.mkdir()
+    pages[0].save(folder / "report.tif", format="TIFF", save_all=True, append_images=pages[1:], dpi=(150, 150))
+    db = tmp_path / "reports.db"
+    run_scrapy("ingest", str(folder), db=db)
+    with sqlite3.connect(db) as connection:
+        report_id, fmt, template, quality, reasons = connection.execute(
+            "SELECT id, format, template, quality, quality_reasons FROM reports").fetchone()  # fmt: skip
+        cells = {(t, r, c): v for t, r, c, v in connection.execute(
+            "SELECT table_name, row_key, col_key, value FROM cells WHERE report_id = ?", [report_id])}  # fmt: skip
+        sections = [n for (n,) in connection.execute("SELECT number FROM sections WHERE report_id = ?", [report_id])]
+    assert (fmt, template, quality) == ("image+ocr", "v2021", "warning")
+    assert "input: 3 of 3 pages read by OCR" in reasons
+    expected = {(t, r, c): (v["value"] if isinstance(v, dict) else v)
+                for t, rows in key["tables"].items() for r, cols in rows.items() for c, v in cols.items()}  # fmt: skip
+    assert cells == expected
+    assert sorted(sections)[:4] == [1, 2, 3, 4]
