@@ -47,7 +47,8 @@ PAGE_SECONDS = float(os.environ.get("NIANBAO_OCR_PAGE_SECONDS", "60"))
 DOCUMENT_SECONDS = float(os.environ.get("NIANBAO_OCR_DOCUMENT_SECONDS", "600"))
 DETECT_DPI = 120  # text lines are detected on the page scaled to this (detection cost grows with pixels)
 ALIGN_POINTS = 6.0  # two tables this close in width are the same table (scanner offsets are larger)
-VALUE_CONFIDENCE = 0.90  # lowest per-character probability of a value cell's reading to store it
+VALUE_CONFIDENCE = 0.90
+TEXT_CONFIDENCE = 0.80  # mean character probability under which a running-text line is reported  # lowest per-character probability of a value cell's reading to store it
 MIN_LINE_RATIO = 1.6  # a text line's length / height; shorter boxes do not vote on orientation or skew
 
 
@@ -68,6 +69,7 @@ class Budget:
     skipped_cap: int = 0
     timed_out: list[int] = field(default_factory=list)
     scaled: int = 0
+    doubtful_lines: int = 0
 
     def page_deadline(self) -> float:
         return min(time.monotonic() + PAGE_SECONDS, self.deadline)
@@ -82,6 +84,9 @@ class Budget:
             out.append(f"OCR page cap: {self.skipped_cap} image-only pages not read (limit {MAX_OCR_PAGES})")
         if self.timed_out:
             out.append(f"OCR time limit: {self.time_note()}")
+        if self.doubtful_lines:
+            out.append(f"OCR: {self.doubtful_lines} running-text lines read with low confidence (numbers in them "
+                       "are not checked per cell)")  # fmt: skip
         if self.scaled:
             out.append(f"{self.scaled} page images over {MAX_PAGE_PIXELS // 10**6} Mpx scaled down for OCR")
         return out
@@ -127,11 +132,12 @@ def read_page(gray: np.ndarray, dpi: float, page: int, budget: Budget) -> list:
     deadline = budget.page_deadline()
     gray, dpi = _bounded(gray, dpi, budget)
     try:
-        items = _page_items(gray, dpi, page, deadline)
+        items, doubtful = _page_items(gray, dpi, page, deadline)
     except PageTimeout:
         budget.timed_out.append(page)
         return []
     budget.read += 1
+    budget.doubtful_lines += doubtful
     _strip_page_numbers(items)
     return [item for item in items if not isinstance(item, str) or item.strip()]
 
@@ -151,7 +157,7 @@ def _check(deadline: float) -> None:
         raise PageTimeout
 
 
-def _page_items(gray: np.ndarray, dpi: float, page: int, deadline: float) -> list:
+def _page_items(gray: np.ndarray, dpi: float, page: int, deadline: float) -> tuple[list, int]:
     ocr = engine()
     gray, lines = _upright(gray, ocr, dpi)
     _check(deadline)
@@ -160,7 +166,18 @@ def _page_items(gray: np.ndarray, dpi: float, page: int, deadline: float) -> lis
     rgb = cv2.cvtColor(gray, cv2.COLOR_GRAY2RGB)
     owners, extra = _assign(lines, tables, gray, rulings, dpi)
     _recognise([*lines, *extra], rgb, ocr, deadline)
-    return _items(lines, extra, owners, tables, dpi, page)
+    items = _items(lines, extra, owners, tables, dpi, page)
+    doubtful = [line for index, line in enumerate(lines) if index not in owners and _doubtful(line.reading)]
+    return items, len(doubtful)
+
+
+def _doubtful(reading: Reading | None) -> bool:
+    """A running-text line read with low confidence (it cannot be marked per cell like a table value)."""
+    if reading is None or not reading.text:
+        return False
+    if reading.value is not None:
+        return reading.value_score < VALUE_CONFIDENCE
+    return reading.score < TEXT_CONFIDENCE
 
 
 def _detect(gray: np.ndarray, ocr, dpi: float) -> list[_Line]:

@@ -116,7 +116,8 @@ def _convert(pdf: pypdfium2.PdfDocument, max_pages: int) -> Document:
         if not any(char["text"].strip() for char in page.chars):
             stats.blank += 1
             stats.unmapped_only += page.unmapped > 0
-            _add_to_flow(flow, ocr_pdf_page(pdf, index, scans, flow), index)  # image-only page: OCR (ocr.py)
+            if not page.unmapped:  # image-only page: OCR (ocr.py); undecodable glyphs stay as they were
+                _add_to_flow(flow, ocr_pdf_page(pdf, index, scans, flow), index)
             continue
         stats.unmapped_pages += page.unmapped / (page.unmapped + len(page.chars)) > CID_RATIO
         if len(page.edges) > MAX_PAGE_EDGES:
