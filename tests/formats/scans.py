@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import random
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -105,7 +106,8 @@ def images_pdf(images: list, dpi: int) -> bytes:
     """An image-only PDF: each image one page at `dpi` (what a scanner writes); no text layer."""
     out = io.BytesIO()
     first, *rest = [image.convert("L") for image in images]
-    first.save(out, format="PDF", resolution=dpi, save_all=True, append_images=rest)
+    fixed = time.gmtime(1704067200)  # 2024-01-01: the same images give the same bytes (the demo portal is committed)
+    first.save(out, format="PDF", resolution=dpi, save_all=True, append_images=rest, creationDate=fixed, modDate=fixed)
     return out.getvalue()
 
 
