@@ -7,6 +7,7 @@ without any failed check: must be 0).
 
     python tests/benchmarks/bench_ocr.py                 # 4 fonts clean at 200 DPI + 12 degraded variants, 2 keys
     python tests/benchmarks/bench_ocr.py --degraded 40   # more degraded variants
+    python tests/benchmarks/bench_ocr.py --degraded 0 --stress 6   # beyond the issue's ranges: failures flagged?
     NIANBAO_OCR_THREADS=1 python tests/benchmarks/bench_ocr.py --quick
 
 The machine is shared: run `uptime` next to it; seconds are wall time of the conversion (CPU seconds too).
@@ -50,6 +51,7 @@ def run(key_name: str, scan: scans.Scan) -> tuple[Score, float, float, int, int]
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--degraded", type=int, default=12)
+    parser.add_argument("--stress", type=int, default=0, help="scans worse than issue 17's ranges (reported apart)")
     parser.add_argument("--quick", action="store_true", help="one clean and two degraded scans of one key")
     args = parser.parse_args()
     engine()  # load the models outside the timings
@@ -59,15 +61,16 @@ def main() -> None:
     if args.quick:
         clean, degraded, keys = clean[:1], degraded[:2], KEYS[:1]
     print(f"onnxruntime threads: {THREADS}")
-    totals = {"clean": Score(), "degraded": Score()}
-    pages_seen = {"clean": 0, "degraded": 0}
-    seconds = {"clean": 0.0, "degraded": 0.0}
-    cpu_seconds = {"clean": 0.0, "degraded": 0.0}
+    kinds = {"clean": clean, "degraded": degraded, "stress": scans.stress(args.stress)}
+    totals = {kind: Score() for kind in kinds}
+    pages_seen = dict.fromkeys(kinds, 0)
+    seconds = dict.fromkeys(kinds, 0.0)
+    cpu_seconds = dict.fromkeys(kinds, 0.0)
     at_200 = [0.0, 0]
     print(
         f"{'scan':55} {'key':36} {'exact':>5} {'null+f':>6} {'wrong+f':>7} {'silent':>6} {'s/page':>6} {'cpu/p':>6} sec"
     )
-    for kind, variants in (("clean", clean), ("degraded", degraded)):
+    for kind, variants in kinds.items():
         for scan in variants:
             for key_name in keys:
                 result, wall, cpu, pages, sections = run(key_name, scan)

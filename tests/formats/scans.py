@@ -123,6 +123,24 @@ def image_report_png(key: dict, scan: Scan | None = None, page: int = 0) -> byte
     return image_bytes(report_pages(key, scan)[page], scan)
 
 
+def stress(count: int, seed: int = 5) -> list[Scan]:
+    """Scans worse than issue 17's ranges (100–150 DPI, JPEG 25–45, noise 8–14, blur 0.8–1.2 px): where OCR
+    fails, so the benchmark shows failures coming out NULL and flagged, not as wrong numbers."""
+    rng = random.Random(seed)
+    return [
+        Scan(
+            font=list(FONTS)[index % len(FONTS)],
+            dpi=rng.choice([100, 120, 150]),
+            rotation=round(rng.choice([-1, 1]) * rng.uniform(0.5, 2.5), 2),
+            jpeg=rng.randint(25, 45),
+            noise=round(rng.uniform(8, 14), 1),
+            blur=round(rng.uniform(0.8, 1.2), 2),
+            seed=100 + index,
+        )
+        for index in range(count)
+    ]
+
+
 def variants(count: int, seed: int = 17) -> list[Scan]:
     """`count` degraded scans drawn over the ranges of issue 17: 150/200/300 DPI, JPEG 50–90, 0.5–2° either
     way, noise 0–8, blur 0–0.8 px, every font."""
