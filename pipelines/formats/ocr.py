@@ -235,9 +235,27 @@ def _deskewed(gray: np.ndarray, lines: list[_Line]) -> tuple[np.ndarray, list[_L
 
 
 def _crop(rgb: np.ndarray, box: np.ndarray) -> np.ndarray:
-    from rapidocr.utils.process_img import get_rotate_crop_image
+    """The quadrilateral straightened into a rectangle (as RapidOCR crops, without its turn of tall crops)."""
+    box = box.astype(np.float32)
+    width = int(max(np.linalg.norm(box[0] - box[1]), np.linalg.norm(box[2] - box[3]), 1))
+    height = int(max(np.linalg.norm(box[0] - box[3]), np.linalg.norm(box[1] - box[2]), 1))
+    target = np.array([[0, 0], [width, 0], [width, height], [0, height]], np.float32)
+    matrix = cv2.getPerspectiveTransform(box, target)
+    return cv2.warpPerspective(rgb, matrix, (width, height), borderMode=cv2.BORDER_REPLICATE, flags=cv2.INTER_CUBIC)
 
-    return get_rotate_crop_image(rgb, box.astype(np.float32).copy())
+
+def _readings(crops: list[np.ndarray], ocr) -> list[Reading]:
+    """Read crops; a tall one is read both as it is (a lone "1" or "7" in a narrow cell) and turned 90° (a
+    vertical label, one character a line), and the better reading kept: RapidOCR always turns tall crops,
+    which reads a "1" as "一"."""
+    tall = [index for index, crop in enumerate(crops) if crop.shape[0] >= 1.5 * crop.shape[1]]
+    readings = ocr.recognise([*crops, *(np.rot90(crops[index]) for index in tall)])
+    out = readings[: len(crops)]
+    for offset, index in enumerate(tall):
+        upright, turned = out[index], readings[len(crops) + offset]
+        as_value = upright.value is not None and upright.value_score >= VALUE_CONFIDENCE
+        out[index] = upright if as_value or upright.score > turned.score else turned
+    return out
 
 
 # --- tables --------------------------------------------------------------------------------------------
@@ -309,7 +327,7 @@ def _recognise(lines: list, rgb: np.ndarray, ocr, deadline: float) -> None:
     for start in range(0, len(targets), chunk):
         _check(deadline)
         part = targets[start : start + chunk]
-        for line, reading in zip(part, ocr.recognise([_crop(rgb, line.box) for line in part]), strict=True):
+        for line, reading in zip(part, _readings([_crop(rgb, line.box) for line in part], ocr), strict=True):
             line.reading = reading
 
 
