@@ -89,7 +89,8 @@ def main() -> None:
     for kind, total in totals.items():
         if total.total:
             print(f"{kind:9} cells {total.total:5}: exact {total.exact} ({total.recovery:.1%}), NULL+flagged "
-                  f"{total.null_flagged}, wrong+flagged {total.wrong_flagged}, silent {len(total.silent)}; "
+                  f"{total.null_flagged}, wrong+flagged {total.wrong_flagged}, in tables not found "
+                  f"{total.table_missing}, silent {len(total.silent)}; "
                   f"{seconds[kind] / pages_seen[kind]:.2f} s/page wall, {cpu_seconds[kind] / pages_seen[kind]:.2f} "
                   f"CPU-s/page")  # fmt: skip
     if at_200[1]:

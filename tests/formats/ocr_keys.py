@@ -3,7 +3,8 @@
 Unlike `keys.check_key` (which reads grids and fails on the first difference), OCR results are counted,
 because a NULL cell with its raw reading and a failed check is a correct outcome for an unreadable cell.
 A wrong value is "flagged" when a failed check names its row or column (a rule it breaks, or the row's
-split/ocr check), and "silent" otherwise: the one outcome that must never happen.
+split/ocr check), and "silent" otherwise: the one outcome that must never happen. A table not found at all
+has no cells: its key cells are counted apart (`table_missing`); the parser records a failed `table` check.
 """
 
 from __future__ import annotations
@@ -20,11 +21,12 @@ class Score:
     exact: int = 0
     null_flagged: int = 0  # NULL with a failed check on its row: the reader said it could not read it
     wrong_flagged: int = 0  # a wrong value, but a failed check names its row or column
+    table_missing: int = 0  # cells of a table that was not found (no cells stored; a failed `table` check)
     silent: list[str] = field(default_factory=list)  # wrong and unflagged (or NULL without any flag)
 
     @property
     def total(self) -> int:
-        return self.exact + self.null_flagged + self.wrong_flagged + len(self.silent)
+        return self.exact + self.null_flagged + self.wrong_flagged + self.table_missing + len(self.silent)
 
     @property
     def recovery(self) -> float:
@@ -34,6 +36,7 @@ class Score:
         self.exact += other.exact
         self.null_flagged += other.null_flagged
         self.wrong_flagged += other.wrong_flagged
+        self.table_missing += other.table_missing
         self.silent.extend(other.silent)
 
 
@@ -59,6 +62,9 @@ def score(extraction: TableExtraction, key: dict) -> Score:
     failed = [c for c in extraction.checks if not c.passed and c.rule in FLAG_RULES]
     out = Score()
     for (table, row, col), want in _key_cells(key).items():
+        if table not in extraction.tables_found:
+            out.table_missing += 1
+            continue
         cell = got.get((table, row, col))
         value = cell.value if cell else None
         if value == want:  # a key null and a blank cell are equal too
