@@ -8,13 +8,13 @@ from dataclasses import dataclass, field
 from pipelines.document import Document
 from pipelines.tables import labels, rules
 from pipelines.tables.flatten import BLANK, Layout, Piece, drop_page_numbers, layout_of
-from pipelines.tables.glued import Reading, RowResult, blocks_rule, row_candidates, sum_rule
+from pipelines.tables.glued import MAX_STATES, Reading, RowResult, blocks_rule, row_candidates, sum_rule
 from pipelines.tables.grid import document_text
 from pipelines.tables.locate import FoundTable, find_regions, read_table, review_cells
 from pipelines.tables.model import Cell, Check, TableExtraction
 from pipelines.tables.narrative import narrative_checks
 from pipelines.tables.pre2019 import indicators
-from pipelines.tables.solver import Solved, agree, app_equations, solve
+from pipelines.tables.solver import RowSolution, Solved, app_equations, settle, solve
 from pipelines.tables.template import RESULT_ROWS, REVIEW_FLAT, RowSpec, ad_rows, app_rows
 from pipelines.tables.values import digit_count
 
@@ -125,7 +125,7 @@ def _review(cells: list[Piece], version: str, drops: bool, out: TableExtraction)
     result = row_candidates(cells, REVIEW_FLAT.kinds, drops, blocks_rule(5), leading_first=True)
     solved = solve({REVIEW_FLAT.key: result}, [])
     table = TableOut()
-    _fill(table, "review_litigation", REVIEW_FLAT, result, solved.options[REVIEW_FLAT.key], solved.status)
+    _fill(table, "review_litigation", REVIEW_FLAT, result, solved.rows[REVIEW_FLAT.key])
     for cell in table.cells:
         cell.row_key, cell.col_key = cell.col_key.split(".")
     table.unsure = {tuple(k.split(".")) for _, k in table.unsure}  # type: ignore[misc]
@@ -161,36 +161,52 @@ def _assemble(name: str, specs: list[RowSpec], results, solved: Solved) -> Table
     table = TableOut()
     for spec in specs:
         if spec.key in results:
-            _fill(table, name, spec, results[spec.key], solved.options[spec.key], solved.status)
+            _fill(table, name, spec, results[spec.key], solved.rows[spec.key], _jointly(solved, spec.key))
         else:
             table.cells.extend(Cell(name, spec.key, col, None, None) for col in spec.cols)
             table.checks.append(Check("label", f"{name}.{spec.key}", False, "row label not found; cells NULL"))
     return table
 
 
-def _fill(table: TableOut, name: str, spec: RowSpec, result: RowResult, options: list[Reading], status) -> None:
-    settled = agree(options, len(spec.cols))
+def _jointly(solved: Solved, key: str) -> str:
+    """How the row's readings combine with the other rows solved together (empty when it stands alone)."""
+    if key not in solved.joint_rows or len(solved.joint_rows) < 2:
+        return ""
+    return f" (with {len(solved.joint_rows) - 1} other rows solved jointly: {solved.joint_count} joint readings)"
+
+
+def _fill(table: TableOut, name: str, spec: RowSpec, result: RowResult, solution: RowSolution, joint: str = "") -> None:
+    width = len(spec.cols)
+    settled = settle(solution.columns) if len(solution.columns) == width else [(None, "", False)] * width
     raw_run = result.glued or None
     for col, (value, raw, ok) in zip(spec.cols, settled, strict=True):
         table.cells.append(Cell(name, spec.key, col, value, raw if ok else raw_run))
         if not ok:
             table.unsure.add((spec.key, col))
     scope = f"{name}.{spec.key}"
-    if not result.candidates and not result.bounded:
-        table.checks.append(Check("cells", scope, False, f"cannot read {len(spec.cols)} cells from '{raw_run}'"))
+    if not result.count and not result.bounded:
+        table.checks.append(Check("cells", scope, False, f"cannot read {width} cells from '{raw_run}'"))
     elif any(not ok for _, _, ok in settled):
-        table.checks.append(Check("split", scope, False, _split_detail(result, options, status.get(spec.key))))
+        table.checks.append(Check("split", scope, False, _split_detail(result, solution, joint)))
     elif result.glued:
-        table.checks.append(Check("split", scope, True, f"'{result.glued}' read as {_show(options[0])}"))
+        table.checks.append(Check("split", scope, True, f"'{result.glued}' read as {_show(solution.readings[0])}"))
 
 
-def _split_detail(result: RowResult, options: list[Reading], status: str | None) -> str:
-    if status == "bounded" or result.bounded:
-        return f"'{result.glued}': search bound exceeded; unresolved cells NULL"
-    shown = "; ".join(_show(o) for o in options[:6])
-    more = f" (+{len(options) - 6} more)" if len(options) > 6 else ""
-    kind = "no reading satisfies the rules" if status == "inconsistent" else f"{len(options)} consistent readings"
-    return f"'{result.glued}': {kind}: {shown}{more}; differing cells NULL"
+def _split_detail(result: RowResult, solution: RowSolution, joint: str = "") -> str:
+    if result.bounded:
+        return f"'{result.glued}': over {MAX_STATES} partial sums to track; unresolved cells NULL"
+    shown = "; ".join(_show(o) for o in solution.readings[:6])
+    if solution.count > len(solution.readings):
+        shown = f"{shown} (too many to list)" if shown else "too many to list"
+    elif solution.count > 6:
+        shown += f" (+{solution.count - 6} more)"
+    if solution.status == "inconsistent":
+        kind = "no reading satisfies the rules"
+    elif solution.status == "bounded":
+        kind = f"{solution.count} readings (the column rules not applied jointly: work bound)"
+    else:
+        kind = f"{solution.count} consistent readings{joint}"
+    return f"'{result.glued}': {kind}: {shown}; differing cells NULL"
 
 
 def _show(reading: Reading) -> str:
