@@ -313,23 +313,27 @@ def read_row(problem: RowProblem, allowed: list[frozenset | None] | None = None)
             out = [e for e in out if (e[2] or 0) in allowed[c]]
         return out
 
-    reach = _reachable(n, edges)
+    reach = _reachable(n, stream.size, edges)
     if reach is None:
         return Read([], 0, [frozenset()] * n)
-    back = _closing_sums(n, stream.size, roles, edges, reach)
+    ahead = _partial_sums(n, roles, edges, reach) if problem.rule else None
+    back = _closing_sums(n, stream.size, roles, edges, reach, ahead)
     if back is None:
         return Read([], 0, [frozenset()] * n, bounded=True)
     return _forward(n, roles, edges, back)
 
 
-def _reachable(n: int, edges) -> list[set[tuple[int, bool]]] | None:
-    """Positions reachable at each column, ignoring the rule (the backward pass visits only these)."""
+def _reachable(n: int, size: int, edges) -> list[set[tuple[int, bool]]] | None:
+    """Per column, the positions on some way through the row ignoring the rule (reached from the start
+    and reaching the end); the sums are tracked only there. None: no way at all."""
     layers = [{(0, False)}]
     for c in range(n):
         layers.append({(q, d) for p, dropped in layers[c] for q, d, _, _ in edges(c, p, dropped)})
-        if not layers[-1]:
-            return None
-    return layers
+    layers[n] = {node for node in layers[n] if node[0] == size}
+    for c in range(n - 1, -1, -1):
+        later = layers[c + 1]
+        layers[c] = {node for node in layers[c] if any((q, d) in later for q, d, _, _ in edges(c, *node))}
+    return layers if layers[0] else None
 
 
 def _step(role: int, s: int, value) -> int | None:
@@ -341,14 +345,54 @@ def _step(role: int, s: int, value) -> int | None:
     return s
 
 
-def _closing_sums(n: int, size: int, roles, edges, reach) -> list[dict] | None:
-    """back[c][(p, dropped)]: the partial sums at column c, position p, from which the row can be completed."""
+def _partial_sums(n: int, roles, edges, reach) -> list[dict[tuple[int, bool], frozenset | None]]:
+    """ahead[c][(p, dropped)]: the partial sums the cells before column c can reach at position p, or
+    None when more than `_AHEAD` (then unknown: the backward pass, anchored on the group's total, is
+    the smaller side there). Filtering the backward sets by these keeps both sides small: the sums
+    of the first half of a group's cells meet the sums the second half and its total still need."""
+    ahead: list[dict[tuple[int, bool], frozenset | None]] = [{(0, False): frozenset({0})}]
+    zero = frozenset({0})
+    for c in range(n):
+        role, later = roles[c], reach[c + 1]
+        nxt: dict[tuple[int, bool], set | None] = {}
+        for node, sums in ahead[c].items():
+            for q, d, value, _ in edges(c, *node):
+                key = (q, d)
+                if key not in later or (key in nxt and nxt[key] is None):
+                    continue
+                if role == TOTAL:
+                    after: frozenset | set | None = zero
+                elif sums is None:
+                    after = None
+                elif role == MEMBER and value:
+                    after = {s + value for s in sums}
+                else:
+                    after = sums
+                current = nxt.get(key)
+                if after is None or (current is not None and len(current) + len(after) > _AHEAD and
+                                     len(current | after) > _AHEAD):  # fmt: skip
+                    nxt[key] = None
+                elif current is None:
+                    nxt[key] = set(after)
+                else:
+                    current |= after
+        ahead.append({k: None if v is None else frozenset(v) for k, v in nxt.items()})
+    return ahead
+
+
+_AHEAD = 96  # 9 × 9 cuts of two cells, and some: the third cell on is cheaper from the total side
+
+
+def _closing_sums(n: int, size: int, roles, edges, reach, ahead) -> list[dict] | None:
+    """back[c][(p, dropped)]: the partial sums at column c, position p, that the cells before can reach
+    (when known) and from which the row can be completed."""
     back: list[dict[tuple[int, bool], frozenset]] = [{} for _ in range(n + 1)]
     back[n] = {node: frozenset({0}) for node in reach[n] if node[0] == size}
     states = 0
     for c in range(n - 1, -1, -1):
         role, later = roles[c], back[c + 1]
         for node in reach[c]:
+            known = ahead[c].get(node, frozenset()) if ahead is not None else None
             sums: set = set()
             for q, d, value, _ in edges(c, *node):
                 after = later.get((q, d))
@@ -356,12 +400,17 @@ def _closing_sums(n: int, size: int, roles, edges, reach) -> list[dict] | None:
                     continue
                 if role == MEMBER:
                     v = value or 0
-                    sums.update(r - v for r in after if r >= v)
+                    if known is None:
+                        sums.update(r - v for r in after if r >= v)
+                    else:
+                        sums.update(r - v for r in after if r - v in known)
                 elif role == TOTAL:
                     if 0 in after:
                         sums.add(value or 0)
                 else:
                     sums |= after
+            if known is not None:
+                sums &= known
             if sums:
                 back[c][node] = frozenset(sums)
                 states += len(sums)
