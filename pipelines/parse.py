@@ -29,7 +29,7 @@ from pipelines.formats import to_document
 from pipelines.metadata import extract_metadata
 from pipelines.report import ParsedReport
 from pipelines.rows import report_rows
-from pipelines.sections import split_sections
+from pipelines.sections import report_sections, section_checks, split_sections
 from pipelines.segment import Segmenter
 from pipelines.tables import extract_tables
 from pipelines.tables.model import TABLE_NAMES, Check, TableExtraction
@@ -72,7 +72,8 @@ def parse_report(job: ParseInput, parsed: ParsedReport, segmenter: Segmenter | N
     parsed.error, parsed.report_source = None, origin
     hints = {**job.hints, "region_code": job.region_code}
     parsed.metadata = extract_metadata(document, hints, job.filename or job.source)
-    parsed.sections = split_sections(document.text)
+    parsed.sections = report_sections(document.text, parsed.metadata.title)  # older reports: printed parts
+    parsed.checks += section_checks(parsed.sections)
     parsed.tables = extract_tables(document)
     parsed.quality, parsed.reasons = quality_of(parsed.tables)
     _explain(parsed, document)

@@ -142,3 +142,25 @@ def test_a_parser_process_that_dies_costs_only_its_document(tmp_path):
         assert idle_kill.parsed.quality == first.parsed.quality
     finally:
         pipeline.close_spider()
+
+
+@pytest.mark.parametrize(
+    ("name", "parts"),
+    [("101_hebei-hrss-dept-2018-pre2019.txt", 6), ("102_hebei-industry-it-dept-2018-pre2019.txt", 4)],
+)
+def test_older_reports_are_reports_with_their_printed_parts(name, parts):
+    """The documented rule (data/metadata.yml, README): a text titled as a report with numbered parts is a
+    report — template none, warning, never «not a report» — whose sections are its printed parts."""
+    from tests.conftest import CORPUS
+
+    body = (CORPUS / "extra" / name).read_bytes()
+    parsed = parse(ReportItem(source=f"/tmp/{name}", body=body, filename=name))
+    assert (parsed.quality, parsed.tables.template, parsed.metadata.year) == ("warning", "none", 2018)
+    assert [s.number for s in parsed.sections] == list(range(1, parts + 1))
+    assert [c.rule for c in parsed.checks if c.rule in ("sections", "input")] == ["sections"]
+
+
+def test_numbered_text_that_is_not_a_report_is_still_not_a_report():
+    body = "关于召开会议的通知\n一、会议时间\n下午三点。\n二、参会人员\n全体人员。".encode()
+    parsed = parse(ReportItem(source="/tmp/notice.txt", body=body, filename="notice.txt"))
+    assert parsed.quality == "error" and parsed.sections == []

@@ -48,8 +48,9 @@ def extract_tables(document: Document) -> TableExtraction:
         version = _applications(app, drops, version, out) or version
     if review is not None:
         _review(review, version or "v2021", drops, out)
-    if not out.cells and labels.PRE2019_HINTS.search(text):
-        out.indicators = indicators(text)
+    header = labels.PRE2019_HINTS.search(text) if not out.cells else None
+    if header:  # a pre-2019 statistics table: read from its header on (the narrative before it is no table)
+        out.indicators = indicators(text[header.start() :])
     out.checks.extend(narrative_checks(text, out.cells))  # soft: numbers quoted in the text vs table 三
     return out
 

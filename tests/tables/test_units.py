@@ -453,3 +453,22 @@ def test_blank_template_is_not_ok() -> None:
                 row[col] = ""
     level, reasons = quality(extract_tables(grid_document(ts)))
     assert level == "warning" and any("every cell blank" in r for r in reasons)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2017年政府信息公开工作年度报告\n一、概述\n本机关公开信息120条。\n附表\n指标 | 单位 | 数量\n"
+        "一、主动公开情况 | | \n（一）主动公开政府信息数 | 条 | 120\n二、依申请公开情况 | | \n（一）收到申请数 | 件 | 3\n",
+        "项目\t单位\t数量\n一、主动公开情况\t\t\n（一）主动公开政府信息数\t条\t120\n二、依申请公开情况\t\t\n（一）收到申请数\t件\t3\n",
+    ],
+)
+def test_pre2019_tables_with_other_header_words_are_indicators(text: str) -> None:
+    """«指标 | 单位 | 数量» and «项目 | 单位 | 数量» headers (not only 统计指标 / 指标名称): template pre2019."""
+    extraction = extract_tables(doc(text))
+    got = [(i.path, i.label, i.unit, i.value) for i in extraction.indicators]
+    assert got == [
+        ("一、主动公开情况", "（一）主动公开政府信息数", "条", 120),
+        ("二、依申请公开情况", "（一）收到申请数", "件", 3),
+    ]
+    assert extraction.template == "pre2019" and not extraction.cells
