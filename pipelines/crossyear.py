@@ -1,9 +1,18 @@
-"""Cross-year soft checks: a report against the same agency's report of the year before.
+"""Cross-year work on the stored reports: evidence for ambiguous glued runs, then the soft checks.
 
-They are recomputed for every report written in a batch *and* for its successor, just before the
-batch commits, so the result does not depend on the order in which a run meets the years (an
-ingest of 2022 before 2021 ends with the same checks as the reverse, and as `scrapy reparse`).
-Soft checks do not change `reports.quality`, which stays a property of the report alone.
+`refresh_carryover(db, report_ids)` runs just before a batch commits (inside its transaction):
+
+1. Cross-year evidence (`pipelines/tables/evidence.py`): for every agency of the batch whose reports
+   hold readings the rules left open (`split_readings`), the agency's neighbouring years may choose
+   among them; decided cells get their value and a `split` check naming the deciding report. It is
+   recomputed from the stored readings, for the whole agency, whenever one of its reports is written:
+   a neighbour that arrives later re-resolves the earlier report, and the outcome does not depend on
+   the order in which the years arrive.
+2. Carry-over soft checks, for every report written in the batch *and* for its successor (and for
+   the reports whose cells step 1 changed), so the result does not depend on the order either (an
+   ingest of 2022 before 2021 ends with the same checks as the reverse, and as `scrapy reparse`).
+Soft checks and cross-year decisions do not change `reports.quality`, which stays a property of the
+report alone (a report with a cell decided by another report is never `ok`: its own split check failed).
 """
 
 from __future__ import annotations
@@ -11,13 +20,16 @@ from __future__ import annotations
 from sqlite_utils import Database
 
 from pipelines.tables import carryover_checks
-from pipelines.tables.model import Cell
+from pipelines.tables.evidence import RELEVANT_ROWS, Group, YearReport, resolve
+from pipelines.tables.model import Cell, Check
 from pipelines.tables.narrative import CARRYOVER_ROWS
+
+CROSS_YEAR = "cross-year:%"  # how a split check written here begins (so that it can be replaced)
 
 
 def refresh_carryover(db: Database, report_ids: set[str]) -> None:
-    targets = set(report_ids)
-    for rid in report_ids:
+    targets = set(report_ids) | resolve_cross_year(db, report_ids)
+    for rid in set(targets):
         targets.update(_successors(db, rid))
     for rid in sorted(targets):
         # «+rule»: keeps SQLite on the (report_id, seq) key; with an index on rule it scanned every carryover
@@ -71,3 +83,112 @@ def _cells(db: Database, rid: str) -> list[Cell]:
         [rid, *CARRYOVER_ROWS],
     ).fetchall()
     return [Cell(*row) for row in rows]
+
+
+# ---- cross-year evidence ----
+
+
+def resolve_cross_year(db: Database, report_ids: set[str]) -> set[str]:
+    """Re-resolve every agency of `report_ids` that has readings left open; the ids whose cells changed."""
+    changed: set[str] = set()
+    for agency in _agencies_with_readings(db, report_ids):
+        reports = _agency_reports(db, agency)
+        decisions = {d.report_id: d for d in resolve(reports)}
+        for report in reports:
+            if report.groups and _apply(db, report, decisions.get(report.id)):
+                changed.add(report.id)
+    return changed
+
+
+def _agencies_with_readings(db: Database, report_ids: set[str]) -> list[str]:
+    ids = sorted(report_ids)
+    agencies: set[str] = set()
+    for i in range(0, len(ids), 500):
+        chunk = ids[i : i + 500]
+        marks = ", ".join("?" * len(chunk))
+        rows = db.execute(f"SELECT DISTINCT agency FROM reports WHERE id IN ({marks}) AND agency IS NOT NULL", chunk)
+        agencies.update(row[0] for row in rows.fetchall())
+    # only agencies where some report holds open readings: most have none, and cost one lookup
+    return [
+        agency
+        for agency in sorted(agencies)
+        if db.execute(
+            "SELECT 1 FROM reports r WHERE r.agency = ? AND r.year IS NOT NULL "
+            "AND EXISTS (SELECT 1 FROM split_readings s WHERE s.report_id = r.id) LIMIT 1",
+            [agency],
+        ).fetchone()
+    ]
+
+
+def _agency_reports(db: Database, agency: str) -> list[YearReport]:
+    """The agency's reports with their settled relevant cells and their groups of open readings."""
+    reports = {
+        rid: YearReport(rid, year, {})
+        for rid, year in db.execute(
+            "SELECT id, year FROM reports WHERE agency = ? AND year IS NOT NULL", [agency]
+        ).fetchall()
+    }
+    marks = ", ".join("?" * len(RELEVANT_ROWS))
+    rows: dict[tuple[str, int], dict] = {}
+    for rid, number, reading, table, row, col, value, raw, printed in db.execute(
+        "SELECT s.report_id, s.group_no, s.reading, s.table_name, s.row_key, s.col_key, s.value, s.raw, s.printed "
+        "FROM split_readings s JOIN reports r ON r.id = s.report_id WHERE r.agency = ? AND r.year IS NOT NULL "
+        "ORDER BY s.report_id, s.group_no, s.reading",
+        [agency],
+    ).fetchall():
+        group = rows.setdefault((rid, number), {"cells": {}, "readings": {}, "printed": {}})
+        group["cells"].setdefault((table, row, col), None)
+        group["readings"].setdefault(reading, {})[(table, row, col)] = (value, raw)
+        group["printed"][row] = printed
+    for (rid, number), group in rows.items():
+        cells = tuple(group["cells"])
+        readings = [tuple(r[key] for key in cells) for _, r in sorted(group["readings"].items())]
+        reports[rid].groups.append(Group(rid, number, cells, readings, group["printed"]))
+    unsure = {(rid, *key) for (rid, _), group in rows.items() for key in group["cells"]}
+    for rid, table, row, col, value in db.execute(
+        "SELECT c.report_id, c.table_name, c.row_key, c.col_key, c.value FROM cells c JOIN reports r "
+        f"ON r.id = c.report_id WHERE r.agency = ? AND r.year IS NOT NULL AND c.row_key IN ({marks})",
+        [agency, *RELEVANT_ROWS],
+    ).fetchall():
+        if (rid, table, row, col) not in unsure:  # open cells are read from their groups, never from `cells`
+            reports[rid].values[(table, row, col)] = value
+    return list(reports.values())
+
+
+def _apply(db: Database, report: YearReport, decision) -> bool:
+    """Bring one report's open cells and cross-year checks to what the evidence decides; True if cells changed."""
+    wanted: dict[tuple[str, str, str], tuple] = {}
+    for group in report.groups:
+        for key in group.cells:
+            wanted[key] = (None, group.printed.get(key[1]))  # as the parser left them: NULL, the run in raw
+    checks: list[Check] = []
+    if decision is not None:
+        wanted.update(decision.cells)
+        checks = decision.checks
+    changed = False
+    for (table, row, col), (value, raw) in wanted.items():
+        current = db.execute(
+            "SELECT value, raw FROM cells WHERE report_id = ? AND table_name = ? AND row_key = ? AND col_key = ?",
+            [report.id, table, row, col],
+        ).fetchone()
+        if current is not None and tuple(current) != (value, raw):
+            db.execute(
+                "UPDATE cells SET value = ?, raw = ? WHERE report_id = ? AND table_name = ? AND row_key = ? "
+                "AND col_key = ?",
+                [value, raw, report.id, table, row, col],
+            )
+            changed = True
+    stored = db.execute(
+        "SELECT scope, detail FROM checks WHERE report_id = ? AND +rule = 'split' AND detail LIKE ? ORDER BY seq",
+        [report.id, CROSS_YEAR],
+    ).fetchall()
+    if [tuple(row) for row in stored] != [(c.scope, c.detail) for c in checks]:
+        db.execute(
+            "DELETE FROM checks WHERE report_id = ? AND +rule = 'split' AND detail LIKE ?", [report.id, CROSS_YEAR]
+        )
+        seq = db.execute("SELECT COALESCE(MAX(seq), -1) + 1 FROM checks WHERE report_id = ?", [report.id]).fetchone()[0]
+        db.conn.executemany(
+            "INSERT INTO checks (report_id, seq, rule, scope, passed, detail, severity) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [(report.id, seq + i, c.rule, c.scope, int(c.passed), c.detail, "soft") for i, c in enumerate(checks)],
+        )
+    return changed

@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from pipelines.report import PARSER_VERSION, ParsedReport
+from pipelines.tables.alternatives import reading_rows
 from pipelines.tables.model import Check
 
 COLUMNS: dict[str, tuple[str, ...]] = {
@@ -28,6 +29,9 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "checks": ("report_id", "seq", "rule", "scope", "passed", "detail", "severity"),
     "indicators": ("report_id", "seq", "path", "label", "unit", "period", "value", "raw"),
     "extra_rows": ("report_id", "seq", "table_name", "label", "raw"),
+    "split_readings": (
+        "report_id", "group_no", "reading", "table_name", "row_key", "col_key", "value", "raw", "printed",
+    ),
     "documents": (
         "report_id", "seq", "role", "source", "filename", "content_type", "encoding", "sha256", "size",
         "compressed", "fetched_at", "region_code", "hints",
@@ -61,6 +65,7 @@ def report_rows(parsed: ParsedReport, origin: Any) -> ReportRows:
             (rid, i, t, label, json.dumps(raw, ensure_ascii=False)) for i, (t, label, raw) in enumerate(extra)
         ],
         "documents": document_tuples(parsed, origin),
+        "split_readings": reading_rows(rid, parsed.tables.alternatives),
     }
     return ReportRows(rid, tables)
 

@@ -132,6 +132,20 @@ def m007_cells_checks_without_rowid(db: Database) -> None:
     db["checks"].create_index(["rule", "passed"], if_not_exists=True)
 
 
+@migrations()
+def m008_split_readings(db: Database) -> None:
+    # The readings the rules admit for each group of unsure cells (pipelines/tables/alternatives.py), so
+    # that the same agency's neighbouring years can choose among them (pipelines/crossyear.py).
+    db["split_readings"].create(
+        {
+            "report_id": str, "group_no": int, "reading": int, "table_name": str, "row_key": str, "col_key": str,
+            "value": ANY, "raw": str, "printed": str,
+        },
+        pk=("report_id", "group_no", "reading", "table_name", "row_key", "col_key"),
+        foreign_keys=[("report_id", "reports", "id")],
+    )  # fmt: skip
+
+
 def open_database(path: str) -> Database:
     """Open (creating or migrating) the reports database in WAL mode, so researchers can read during a run.
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from pipelines.document import Document
 from pipelines.tables import labels, rules
+from pipelines.tables.alternatives import table_alternatives
 from pipelines.tables.flatten import BLANK, Layout, Piece, drop_page_numbers, layout_of
 from pipelines.tables.glued import MAX_STATES, Reading, RowResult, blocks_rule, row_candidates, sum_rule
 from pipelines.tables.grid import document_text
@@ -102,6 +103,7 @@ def _active(ad: Read, region_text: str, drops: bool, out: TableExtraction) -> st
     results = _row_results(ad.found, ad.specs, None, drops)
     solved = solve(results, [])
     table = _assemble("active_disclosure", ad.specs, results, solved)
+    out.alternatives += table_alternatives("active_disclosure", ad.specs, results, solved)
     table.checks.extend(_empty_rows("active_disclosure", ad.found))
     _apply_units(table.cells, results, region_text, ad.version)
     _commit(out, "active_disclosure", ad.version, ad.found, table)
@@ -113,6 +115,7 @@ def _applications(app: Read, drops: bool, ad_version: str | None, out: TableExtr
     keys = [r.key for r in app.found.rows]
     solved = solve(results, app_equations(keys, [r for r in RESULT_ROWS if r in keys], 7))
     table = _assemble("applications", app.specs, results, solved)
+    out.alternatives += table_alternatives("applications", app.specs, results, solved)
     table.checks.extend(_empty_rows("applications", app.found))
     table.checks.extend(rules.application_checks(_index(table.cells), table.unsure))
     collapsed = app.version == "collapsed"
@@ -125,6 +128,7 @@ def _review(cells: list[Piece], version: str, drops: bool, out: TableExtraction)
     cells = cells or [BLANK]  # the header is there but no cell printed: a blank table (glued layouts drop blanks)
     result = row_candidates(cells, REVIEW_FLAT.kinds, drops, blocks_rule(5), leading_first=True)
     solved = solve({REVIEW_FLAT.key: result}, [])
+    out.alternatives += table_alternatives("review_litigation", [REVIEW_FLAT], {REVIEW_FLAT.key: result}, solved)
     table = TableOut()
     _fill(table, "review_litigation", REVIEW_FLAT, result, solved.rows[REVIEW_FLAT.key])
     for cell in table.cells:
