@@ -31,6 +31,7 @@ from pipelines.report import ParsedReport
 from pipelines.rows import report_rows
 from pipelines.sections import report_sections, section_checks, split_sections
 from pipelines.segment import Segmenter
+from pipelines.sources import COMPARE_SOURCES, compare_sources, other_copies
 from pipelines.tables import extract_tables
 from pipelines.tables.model import TABLE_NAMES, Check, TableExtraction
 from pipelines.tables.quality import quality
@@ -60,7 +61,7 @@ def parse_report(job: ParseInput, parsed: ParsedReport, segmenter: Segmenter | N
     page_score = report_score(parsed.document) if parsed.document is not None and job.attachments else -1
     # No attachment can beat a page that holds the whole report (portals often attach a PDF copy of
     # the page): reading them would only cost time — a real PDF takes longer than the page itself.
-    unread = job.attachments if page_score < WHOLE_REPORT_SCORE else []
+    unread = job.attachments if page_score < WHOLE_REPORT_SCORE or COMPARE_SOURCES else []
     attachments = [_read_attachment(attachment, max_bytes) for attachment in unread]
     parsed.checks += [Check("attachment", url, False, error, hard=False) for url, _, error in attachments if error]
     document, origin = choose_document(parsed.document, [(url, doc) for url, doc, _ in attachments if doc], page_score)
@@ -75,6 +76,8 @@ def parse_report(job: ParseInput, parsed: ParsedReport, segmenter: Segmenter | N
     parsed.sections = report_sections(document.text, parsed.metadata.title)  # older reports: printed parts
     parsed.checks += section_checks(parsed.sections)
     parsed.tables = extract_tables(document)
+    copies = other_copies(parsed.document, document, job.source, attachments)  # two sources, one truth
+    parsed.tables.checks += compare_sources(parsed.tables, origin or job.source, copies)
     parsed.quality, parsed.reasons = quality_of(parsed.tables)
     _explain(parsed, document)
     if not parsed.sections and parsed.tables.template == "none":

@@ -234,6 +234,7 @@ def _index(cells: list[Cell]) -> dict[tuple[str, str], Cell]:
 def _commit(out: TableExtraction, name: str, template: str, found: FoundTable, table: TableOut) -> None:
     out.table_templates[name] = template
     out.cells.extend(table.cells)
+    out.unsure |= {(name, row, col) for row, col in table.unsure}
     out.checks.extend(table.checks)
     out.checks.append(rules.nonnegative_check(name, table.cells))
     for label, cells in found.extra:
