@@ -207,6 +207,8 @@ def _split_detail(result: RowResult, solution: RowSolution, joint: str = "") -> 
         shown += f" (+{solution.count - 6} more)"
     if solution.status == "inconsistent":
         kind = "no reading satisfies the rules"
+    elif result.rule_failed:
+        kind = f"no reading satisfies the row's sum rule: all {solution.count} readings kept"
     elif solution.status == "bounded":
         kind = f"{solution.count} readings (the column rules not applied jointly: work bound)"
     else:

@@ -176,24 +176,17 @@ def row_candidates(
     problem = RowProblem(tuple(cells), kinds, allow_drops, row_rule)
     read = read_row(problem)
     if read.count == 0 and row_rule is not None and not read.bounded:
-        read = read_row(RowProblem(tuple(cells), kinds, allow_drops, None))
+        problem = RowProblem(tuple(cells), kinds, allow_drops, None)  # no reading obeys the rule: keep them all
+        read = read_row(problem)
         result.rule_failed = read.count > 0
-    result.candidates, result.count, result.columns, result.bounded = (
-        read.readings,
-        read.count,
-        read.columns,
-        read.bounded,
-    )
-    result.problem = problem
+    result.candidates, result.count, result.columns = read.readings, read.count, read.columns
+    result.bounded, result.problem = read.bounded, problem
     return result
 
 
 def _listed(result: RowResult, found: list[Reading]) -> RowResult:
-    result.candidates, result.count, result.columns = (
-        found,
-        len(found),
-        columns_of(found, len(found[0]) if found else 0),
-    )
+    result.candidates, result.count = found, len(found)
+    result.columns = columns_of(found, len(found[0]) if found else 0)
     return result
 
 

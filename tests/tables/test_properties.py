@@ -213,3 +213,16 @@ def test_glued_cells_determined_by_the_rules_are_recovered(ts: TableSet) -> None
 def test_glued_cells_with_dropped_blanks_determined_by_the_rules_are_recovered(ts: TableSet) -> None:
     has_blank = any(text == "" for text in ts.printed().values())
     assert_exact(ts, drops=has_blank)
+
+
+@SETTINGS
+@given(table_sets())
+def test_one_line_text_keeps_all_six_sections(ts: TableSet) -> None:
+    """The glued layout is page text scraped as one line: every heading follows table digits or prose with
+    no break. All six sections are found, each body verbatim (the digits before a heading stay before it)."""
+    from pipelines.sections import split_sections
+
+    text = text_document(ts, "glued").text
+    sections = split_sections(text)
+    assert [s.number for s in sections] == [1, 2, 3, 4, 5, 6]
+    assert all(s.heading + s.body in text for s in sections)

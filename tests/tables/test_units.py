@@ -472,3 +472,22 @@ def test_pre2019_tables_with_other_header_words_are_indicators(text: str) -> Non
         ("二、依申请公开情况", "（一）收到申请数", "件", 3),
     ]
     assert extraction.template == "pre2019" and not extraction.cells
+
+
+def test_a_row_with_too_many_readings_to_list_is_narrowed_by_the_column_rules() -> None:
+    """'21212121212' (its printed total breaks R3.2, so all 12,327 readings are kept — too many to list):
+    R3.1 against the separately printed 总计 row pins every column, and the row is re-read under those values."""
+    new = row_candidates([Piece("num", "21212121212")], COUNTS, allow_drops=True, rule=sum_rule(6))
+    assert new.rule_failed and new.count == 12327 and not new.listed
+    printed = [Piece("num", v) for v in ("2", "12", "12", "12", "12", "1", "2")]
+    zeros = [Piece("num", "0")] * 7
+    rows = {
+        "new_received": new,
+        "carried_over": row_candidates(zeros, COUNTS),
+        "granted": row_candidates(printed, COUNTS),
+        "results_total": row_candidates(printed, COUNTS),
+        "carried_forward": row_candidates(zeros, COUNTS),
+    }
+    solved = solve(rows, app_equations(list(rows), ["granted"], 7))
+    assert solved.rows["new_received"].status == "unique"
+    assert [v for v, _, _ in agree(solved.rows["new_received"].readings, 7)] == [2, 12, 12, 12, 12, 1, 2]
