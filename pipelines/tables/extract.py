@@ -201,10 +201,8 @@ def _split_detail(result: RowResult, solution: RowSolution, joint: str = "") -> 
     if result.bounded:
         return f"'{result.glued}': over {MAX_STATES} partial sums to track; unresolved cells NULL"
     shown = "; ".join(_show(o) for o in solution.readings[:6])
-    if solution.count > len(solution.readings):
-        shown = f"{shown} (too many to list)" if shown else "too many to list"
-    elif solution.count > 6:
-        shown += f" (+{solution.count - 6} more)"
+    if solution.count > min(6, len(solution.readings)):
+        shown += f" (+{solution.count - min(6, len(solution.readings))} more)"
     if solution.status == "inconsistent":
         kind = "no reading satisfies the rules"
     elif result.rule_failed:

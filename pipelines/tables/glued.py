@@ -14,8 +14,8 @@ row can still be completed (a group's total pins its sum, so these sets stay sma
 then counts the readings and collects, per column, every (value, raw) some reading gives it. The
 cost grows with run length × columns × the few sums that can still close a group, not with the
 number of readings: a 60-digit run is as cheap as a 10-digit one. The readings themselves are
-listed only when there are at most `MAX_CANDIDATES`; the count and the per-column values are exact
-either way. `MAX_STATES` caps the sums tracked per row (an adversarial run could still grow them):
+listed only when there are at most `MAX_CANDIDATES` (else a few examples); the count and the
+per-column values are exact either way. `MAX_STATES` caps the sums tracked per row (an adversarial run could still grow them):
 beyond it the row is reported as unresolved (every cell NULL, failed `split` check) — never guessed.
 """
 
@@ -31,7 +31,8 @@ from pipelines.tables.values import parse_value, split_unit
 
 MAX_PART_DIGITS = 9  # what a number can be: no count or amount in these tables has ten integer digits
 MAX_DECIMALS = 12
-MAX_CANDIDATES = 4096  # readings listed one by one; beyond, only their count and per-column values
+MAX_CANDIDATES = 512  # readings listed one by one; beyond, their count, per-column values and a few examples
+SAMPLES = 6  # readings listed as examples when there are too many to list
 MAX_STATES = 50_000  # (position, partial sum) states per row: a safety cap, far above any real row
 _PART = re.compile(r"^[+-]?(?:0|[1-9]\d*)(?:\.\d+)?$")
 _PART_LEN = MAX_PART_DIGITS + MAX_DECIMALS + 2  # sign and decimal point
@@ -98,7 +99,7 @@ class RowResult:
     """The readings of one row. `glued` is the printed text when some split was needed.
 
     `count` readings in all; `columns[c]` holds every (value, raw) some reading gives column c;
-    `candidates` lists the readings themselves when there are at most MAX_CANDIDATES."""
+    `candidates` lists the readings themselves when there are at most MAX_CANDIDATES (else a few examples)."""
 
     candidates: list[Reading] = field(default_factory=list)
     glued: str = ""
@@ -225,7 +226,7 @@ def _unit(cells: list[Piece]) -> str | None:
 
 @dataclass
 class Read:
-    """What `read_row` found: the readings (listed up to MAX_CANDIDATES), their count and per-column values."""
+    """What `read_row` found: the readings (all up to MAX_CANDIDATES, else a few), their count and per-column values."""
 
     readings: list[Reading]
     count: int
@@ -272,6 +273,12 @@ class _Stream:
         out: list[Edge] = []
         end = self.seg_end[p]
         text = self.text
+        if (
+            text[p:end].isascii() and text[p:end].isdigit()
+        ):  # most runs: only digits, so a part is valid by its length and first digit
+            stop = p + 1 if text[p] == "0" else min(end, p + MAX_PART_DIGITS)
+            value = float if kind == "money" else int
+            return [(q, False, value(text[p:q]), text[p:q]) for q in range(p + 1, stop + 1)]
         for q in range(p + 1, min(end, p + _PART_LEN) + 1):
             if q < end and text[q] == ".":
                 continue  # a cut never separates a number from its decimals
@@ -287,18 +294,24 @@ def read_row(problem: RowProblem, allowed: list[frozenset | None] | None = None)
     stream = _Stream(problem.cells)
     n = len(problem.kinds)
     roles = problem.rule.roles(n) if problem.rule else (NONE,) * n
-    cache: dict[tuple[int, int, bool], list[Edge]] = {}
+    cache: dict[tuple, list[Edge]] = {}
+    kinds = problem.kinds
 
     def edges(c: int, p: int, dropped: bool) -> list[Edge]:
-        key = (c, p, dropped)
-        if key not in cache:
-            cache[key] = _edges(c, p, dropped)
-        return cache[key]
+        # the same for every column of a kind, unless the solver narrowed that column's values
+        key = (kinds[c], p, dropped) if allowed is None or allowed[c] is None else (c, p, dropped)
+        found = cache.get(key)
+        if found is None:
+            found = cache[key] = _edges(c, p, dropped)
+        return found
+
+    # «dropped» is tracked only to list «blank piece, dropped cell» once: without blank pieces it stays False
+    blank_pieces = any(raw == "" for raw in stream.atoms.values())
 
     def _edges(c: int, p: int, dropped: bool) -> list[Edge]:
         out = []
         if problem.drops:
-            out.append((p, True, None, ""))
+            out.append((p, blank_pieces, None, ""))
         for q, _, value, raw in stream.parts(p, problem.kinds[c]):
             if not (dropped and raw == "" and p in stream.atoms):  # «blank piece, dropped cell» is listed once
                 out.append((q, False, value, raw))
@@ -340,13 +353,18 @@ def _step(role: int, s: int, value) -> int | None:
 
 def _partial_sums(n: int, roles, edges, reach) -> list[dict[tuple[int, bool], frozenset | None]]:
     """ahead[c][(p, dropped)]: the partial sums the cells before column c can reach at position p, or
-    None when more than `_AHEAD` (then unknown: the backward pass, anchored on the group's total, is
-    the smaller side there). Filtering the backward sets by these keeps both sides small: the sums
-    of the first half of a group's cells meet the sums the second half and its total still need."""
+    None when unknown. Filtering the backward sets by these keeps both sides small: the sums of the
+    first half of a group's cells meet the sums the second half and its total still need (each side
+    ~9^(cells/2) values). So they are computed only over the first half of each group's cells (beyond,
+    the backward pass, anchored on the group's total, is the smaller side), and given up past `_AHEAD`."""
     ahead: list[dict[tuple[int, bool], frozenset | None]] = [{(0, False): frozenset({0})}]
     zero = frozenset({0})
+    useful = _first_halves(roles)
     for c in range(n):
         role, later = roles[c], reach[c + 1]
+        if role == MEMBER and not useful[c + 1]:
+            ahead.append(dict.fromkeys(later))  # not needed here: unknown
+            continue
         nxt: dict[tuple[int, bool], set | None] = {}
         for node, sums in ahead[c].items():
             for q, d, value, _ in edges(c, *node):
@@ -371,6 +389,21 @@ def _partial_sums(n: int, roles, edges, reach) -> list[dict[tuple[int, bool], fr
                     current |= after
         ahead.append({k: None if v is None else frozenset(v) for k, v in nxt.items()})
     return ahead
+
+
+def _first_halves(roles) -> list[bool]:
+    """Per column boundary: does it fall within the first half (rounded up) of its group's cells?"""
+    out = [True] * (len(roles) + 1)
+    start = 0
+    for c, role in enumerate(roles):
+        if role == TOTAL:
+            members = c - start
+            for i in range(start, c + 1):
+                out[i + 1] = i + 1 - start <= (members + 1) // 2 or i == c
+            start = c + 1
+        elif role == NONE:
+            start = c + 1
+    return out
 
 
 _AHEAD = 96  # 9 × 9 cuts of two cells, and some: the third cell on is cheaper from the total side
@@ -427,12 +460,12 @@ def _forward(n: int, roles, edges, back) -> Read:
                     nxt[(q, d, s2)] += count
                     columns[c].add((value, raw))
     total = sum(layers[n].values())
-    readings = _list(n, roles, edges, layers) if 0 < total <= MAX_CANDIDATES else []
+    readings = _list(n, roles, edges, layers, MAX_CANDIDATES if total <= MAX_CANDIDATES else SAMPLES)
     return Read(readings, total, [frozenset(col) for col in columns])
 
 
-def _list(n: int, roles, edges, layers) -> list[Reading]:
-    """Every reading, by walking the counted states (each step leads to a completable state)."""
+def _list(n: int, roles, edges, layers, limit: int) -> list[Reading]:
+    """The first `limit` readings, by walking the counted states (each step leads to a completable state)."""
     out: list[Reading] = []
 
     def walk(c: int, p: int, dropped: bool, s: int, cells: list[Label]) -> None:
@@ -440,6 +473,8 @@ def _list(n: int, roles, edges, layers) -> list[Reading]:
             out.append(tuple(cells))
             return
         for q, d, value, raw in edges(c, p, dropped):
+            if len(out) >= limit:
+                return
             s2 = _step(roles[c], s, value)
             if s2 is not None and (q, d, s2) in layers[c + 1]:
                 cells.append((value, raw))

@@ -10,12 +10,14 @@ compares, cell by cell, the extractor's result with the brute-force oracle (`tes
 - missed: the rules determine the cell but the extractor left it NULL (a search bound, or a weaker solver).
 
 `--pipelines DIR` runs an older checkout's extractor (e.g. `git archive <commit> pipelines | tar -x -C DIR`)
-against the same tables and oracle.
+against the same tables and oracle; `--tables FILE` keeps the drawn tables (pickled) so that two runs
+measure exactly the same ones.
 """
 
 from __future__ import annotations
 
 import argparse
+import pickle
 import sys
 import time
 from pathlib import Path
@@ -36,6 +38,7 @@ def main() -> None:
     parser.add_argument("n", nargs="?", type=int, default=200)
     parser.add_argument("--pipelines", help="directory holding the pipelines package to measure")
     parser.add_argument("--show", action="store_true", help="print the first cell the extractor missed")
+    parser.add_argument("--tables", help="pickle file: load the tables from it, or save the drawn ones to it")
     args = parser.parse_args()
     sys.path.insert(0, str(REPO))
     if args.pipelines:
@@ -46,19 +49,35 @@ def main() -> None:
     from tests.tables.render import text_document
     from tests.tables.test_properties import table_sets
 
+    if args.tables and Path(args.tables).exists():
+        drawn = pickle.loads(Path(args.tables).read_bytes())
+    else:
+        drawn = {blanks: draw(args.n, table_sets(blanks=blanks)) for blanks in (False, True)}
+        if args.tables:
+            Path(args.tables).write_bytes(pickle.dumps(drawn))
     for blanks in (False, True):
-        measure_case(args.n, blanks, extract_tables, parse_value, determined, text_document, table_sets)
+        measure_case(drawn[blanks], blanks, extract_tables, parse_value, determined, text_document)
 
 
-def measure_case(n: int, blanks: bool, extract_tables, parse_value, determined, text_document, table_sets) -> None:
+def draw(n: int, strategy) -> list:
     from hypothesis import HealthCheck, Phase, given, settings
 
-    totals = dict.fromkeys(("cells", "recovered", "open", "missed", "guessed", "wrong", "skipped"), 0)
-    seconds = [0.0]
+    tables: list = []
 
     @settings(max_examples=n, deadline=None, database=None, derandomize=True, phases=[Phase.generate],
               suppress_health_check=list(HealthCheck))  # fmt: skip
-    @given(table_sets(blanks=blanks))
+    @given(strategy)
+    def collect(ts) -> None:
+        tables.append(ts)
+
+    collect()
+    return tables
+
+
+def measure_case(tables: list, blanks: bool, extract_tables, parse_value, determined, text_document) -> None:
+    totals = dict.fromkeys(("cells", "recovered", "open", "missed", "guessed", "wrong", "skipped"), 0)
+    seconds = [0.0]
+
     def measure(ts) -> None:
         start = time.process_time()
         extraction = extract_tables(text_document(ts, "glued"))
@@ -85,7 +104,9 @@ def measure_case(n: int, blanks: bool, extract_tables, parse_value, determined, 
             else:
                 totals["recovered"] += 1  # the printed number, or NULL for a printed blank
 
-    measure()
+    for ts in tables:
+        measure(ts)
+    n = len(tables)
     t = totals
     label = "with blanks dropped" if blanks else "no blank cells"
 
