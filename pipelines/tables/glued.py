@@ -25,6 +25,7 @@ import re
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from pipelines.tables.flatten import BLANK, Piece
 from pipelines.tables.values import parse_value, split_unit
@@ -175,14 +176,21 @@ def row_candidates(
     result.glued = " ".join(p.raw for p in cells)
     row_rule = rule if isinstance(rule, RowRule) else None
     problem = RowProblem(tuple(cells), kinds, allow_drops, row_rule)
-    read = read_row(problem)
+    read = _read_cached(problem)
     if read.count == 0 and row_rule is not None and not read.bounded:
         problem = RowProblem(tuple(cells), kinds, allow_drops, None)  # no reading obeys the rule: keep them all
-        read = read_row(problem)
+        read = _read_cached(problem)
         result.rule_failed = read.count > 0
-    result.candidates, result.count, result.columns = read.readings, read.count, read.columns
+    result.candidates, result.count, result.columns = list(read.readings), read.count, list(read.columns)
     result.bounded, result.problem = read.bounded, problem
     return result
+
+
+@lru_cache(maxsize=2048)
+def _read_cached(problem: RowProblem) -> Read:
+    """Rows repeat within and across reports («0000000» in every glued table): each is read once.
+    (Callers copy the lists; the readings and columns themselves are immutable tuples and frozensets.)"""
+    return read_row(problem)
 
 
 def _listed(result: RowResult, found: list[Reading]) -> RowResult:
@@ -294,6 +302,8 @@ def read_row(problem: RowProblem, allowed: list[frozenset | None] | None = None)
     stream = _Stream(problem.cells)
     n = len(problem.kinds)
     roles = problem.rule.roles(n) if problem.rule else (NONE,) * n
+    if not problem.drops and stream.size == n and allowed is None:
+        return _one_per_cell(stream, problem.kinds, roles)
     cache: dict[tuple, list[Edge]] = {}
     kinds = problem.kinds
 
@@ -327,6 +337,21 @@ def read_row(problem: RowProblem, allowed: list[frozenset | None] | None = None)
     if back is None:
         return Read([], 0, [frozenset()] * n, bounded=True)
     return _forward(n, roles, edges, back)
+
+
+def _one_per_cell(stream: _Stream, kinds: tuple[str, ...], roles) -> Read:
+    """As many characters as cells and no dropped blanks (zero rows, «100010000010001»): each character is
+    one cell, or there is no reading at all (a sign or point alone is no number)."""
+    cells: list[Label] = []
+    s = 0
+    for p, kind in enumerate(kinds):
+        part = next(((value, raw) for q, _, value, raw in stream.parts(p, kind) if q == p + 1), None)
+        s2 = _step(roles[p], s, part[0]) if part is not None else None
+        if s2 is None:
+            return Read([], 0, [frozenset()] * len(kinds))
+        cells.append(part)  # type: ignore[arg-type]
+        s = s2
+    return Read([tuple(cells)], 1, [frozenset({cell}) for cell in cells])
 
 
 def _reachable(n: int, size: int, edges) -> list[set[tuple[int, bool]]] | None:

@@ -146,6 +146,8 @@ def _narrow(rows: dict[str, RowResult], work: dict[str, RowSolution], eqs) -> bo
         limits: dict[str, dict[int, frozenset]] = defaultdict(dict)
         for terms in eqs:
             domains = [_domain(work[k], c) for k, c, _ in terms]
+            if all(len(d) == 1 for d in domains):
+                continue  # nothing to narrow (a broken equation among settled numbers is the checks' business)
             allowed = _support(domains, [sign for _, _, sign in terms])
             if allowed is None:
                 continue

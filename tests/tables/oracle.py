@@ -222,9 +222,14 @@ def _equations(keys: list[str], unknown: set[str]) -> list[tuple[tuple[str, ...]
     return [(left, right) for left, right in eqs if not unknown & {*left, *right}]
 
 
-def _equations_hold(vectors: dict[str, tuple], eqs) -> bool:
+def _equations_hold(vectors: dict[str, tuple], eqs, open_keys: list[str]) -> bool:
+    """Every equation through an open row holds (one among settled rows only decides nothing: if the
+    published numbers break it, the checks report it; the extractor ignores it when choosing readings)."""
     return all(
-        sum(vectors[k][c] for k in left) == sum(vectors[k][c] for k in right) for left, right in eqs for c in range(7)
+        sum(vectors[k][c] for k in left) == sum(vectors[k][c] for k in right)
+        for left, right in eqs
+        if set(open_keys) & {*left, *right}
+        for c in range(7)
     )
 
 
@@ -243,7 +248,7 @@ def _joint(rows: dict[str, list], keys: list[str]) -> dict[str, list] | None:
     kept: dict[str, set] = {k: set() for k in open_keys}
     for combo in product(*(classes[k] for k in open_keys)):
         vectors = {**fixed, **dict(zip(open_keys, combo, strict=True))}
-        if _equations_hold(vectors, eqs):
+        if _equations_hold(vectors, eqs, open_keys):
             for k, vector in zip(open_keys, combo, strict=True):
                 kept[k].add(vector)
     if open_keys and not any(kept.values()):
