@@ -87,20 +87,36 @@ def _cells(db: Database, rid: str) -> list[Cell]:
 
 # ---- cross-year evidence ----
 
+_MARKS = ", ".join("?" * len(RELEVANT_ROWS))
+
 
 def resolve_cross_year(db: Database, report_ids: set[str]) -> set[str]:
-    """Re-resolve every agency of `report_ids` that has readings left open; the ids whose cells changed."""
+    """Re-resolve every agency of `report_ids` with readings that carry-over figures can speak to; returns
+    the ids whose cells changed.
+
+    Each year of an agency is represented by its lowest-id report (as for the soft carry-over checks): a
+    second report of the same agency and year (a copy under another URL) neither gives nor gets evidence,
+    and the work per batch grows with the agency's years, not with its copies."""
     changed: set[str] = set()
-    for agency in _agencies_with_readings(db, report_ids):
-        reports = _agency_reports(db, agency)
+    for agency in _agencies(db, report_ids):
+        years = dict(
+            db.execute(
+                "SELECT year, MIN(id) FROM reports WHERE agency = ? AND year IS NOT NULL GROUP BY year", [agency]
+            ).fetchall()
+        )
+        stale = [rid for (rid,) in db.execute(
+            "SELECT DISTINCT c.report_id FROM checks c JOIN reports r ON r.id = c.report_id "
+            "WHERE r.agency = ? AND +c.rule = 'split' AND c.detail LIKE ?", [agency, CROSS_YEAR]
+        ).fetchall() if rid not in years.values()]  # fmt: skip
+        reports = _year_reports(db, {rid: year for year, rid in years.items()})
+        if not any(r.groups for r in reports) and not stale:
+            continue  # nothing open that carry-over figures could speak to, nothing to undo
         decisions = {d.report_id: d for d in resolve(reports)}
-        for report in reports:
-            if report.groups and _apply(db, report, decisions.get(report.id)):
-                changed.add(report.id)
+        changed |= _apply(db, reports + _year_reports(db, dict.fromkeys(stale, 0)), decisions)
     return changed
 
 
-def _agencies_with_readings(db: Database, report_ids: set[str]) -> list[str]:
+def _agencies(db: Database, report_ids: set[str]) -> list[str]:
     ids = sorted(report_ids)
     agencies: set[str] = set()
     for i in range(0, len(ids), 500):
@@ -108,87 +124,85 @@ def _agencies_with_readings(db: Database, report_ids: set[str]) -> list[str]:
         marks = ", ".join("?" * len(chunk))
         rows = db.execute(f"SELECT DISTINCT agency FROM reports WHERE id IN ({marks}) AND agency IS NOT NULL", chunk)
         agencies.update(row[0] for row in rows.fetchall())
-    # only agencies where some report holds open readings: most have none, and cost one lookup
-    return [
-        agency
-        for agency in sorted(agencies)
-        if db.execute(
-            "SELECT 1 FROM reports r WHERE r.agency = ? AND r.year IS NOT NULL "
-            "AND EXISTS (SELECT 1 FROM split_readings s WHERE s.report_id = r.id) LIMIT 1",
-            [agency],
-        ).fetchone()
-    ]
+    return sorted(agencies)
 
 
-def _agency_reports(db: Database, agency: str) -> list[YearReport]:
-    """The agency's reports with their settled relevant cells and their groups of open readings."""
-    reports = {
-        rid: YearReport(rid, year, {})
-        for rid, year in db.execute(
-            "SELECT id, year FROM reports WHERE agency = ? AND year IS NOT NULL", [agency]
-        ).fetchall()
-    }
-    marks = ", ".join("?" * len(RELEVANT_ROWS))
-    rows: dict[tuple[str, int], dict] = {}
+def _year_reports(db: Database, years: dict[str, int]) -> list[YearReport]:
+    """These reports with their settled relevant cells and their groups of open readings in relevant rows."""
+    reports = {rid: YearReport(rid, year, {}) for rid, year in years.items()}
+    if not reports:
+        return []
+    ids = sorted(reports)
+    marks = ", ".join("?" * len(ids))
+    groups: dict[tuple[str, int], dict] = {}
     for rid, number, reading, table, row, col, value, raw, printed in db.execute(
         "SELECT s.report_id, s.group_no, s.reading, s.table_name, s.row_key, s.col_key, s.value, s.raw, s.printed "
-        "FROM split_readings s JOIN reports r ON r.id = s.report_id WHERE r.agency = ? AND r.year IS NOT NULL "
+        f"FROM split_readings s WHERE s.report_id IN ({marks}) AND s.group_no IN (SELECT g.group_no "
+        f"FROM split_readings g WHERE g.report_id = s.report_id AND g.reading = 0 AND g.row_key IN ({_MARKS})) "
         "ORDER BY s.report_id, s.group_no, s.reading",
-        [agency],
+        [*ids, *RELEVANT_ROWS],
     ).fetchall():
-        group = rows.setdefault((rid, number), {"cells": {}, "readings": {}, "printed": {}})
+        group = groups.setdefault((rid, number), {"cells": {}, "readings": {}, "printed": {}})
         group["cells"].setdefault((table, row, col), None)
         group["readings"].setdefault(reading, {})[(table, row, col)] = (value, raw)
         group["printed"][row] = printed
-    for (rid, number), group in rows.items():
+    for (rid, number), group in groups.items():
         cells = tuple(group["cells"])
         readings = [tuple(r[key] for key in cells) for _, r in sorted(group["readings"].items())]
         reports[rid].groups.append(Group(rid, number, cells, readings, group["printed"]))
-    unsure = {(rid, *key) for (rid, _), group in rows.items() for key in group["cells"]}
+    unsure = {(rid, *key) for (rid, _), group in groups.items() for key in group["cells"]}
     for rid, table, row, col, value in db.execute(
-        "SELECT c.report_id, c.table_name, c.row_key, c.col_key, c.value FROM cells c JOIN reports r "
-        f"ON r.id = c.report_id WHERE r.agency = ? AND r.year IS NOT NULL AND c.row_key IN ({marks})",
-        [agency, *RELEVANT_ROWS],
+        f"SELECT report_id, table_name, row_key, col_key, value FROM cells WHERE report_id IN ({marks}) "
+        f"AND row_key IN ({_MARKS})",
+        [*ids, *RELEVANT_ROWS],
     ).fetchall():
         if (rid, table, row, col) not in unsure:  # open cells are read from their groups, never from `cells`
             reports[rid].values[(table, row, col)] = value
     return list(reports.values())
 
 
-def _apply(db: Database, report: YearReport, decision) -> bool:
-    """Bring one report's open cells and cross-year checks to what the evidence decides; True if cells changed."""
-    wanted: dict[tuple[str, str, str], tuple] = {}
-    for group in report.groups:
-        for key in group.cells:
-            wanted[key] = (None, group.printed.get(key[1]))  # as the parser left them: NULL, the run in raw
-    checks: list[Check] = []
-    if decision is not None:
-        wanted.update(decision.cells)
-        checks = decision.checks
-    changed = False
-    for (table, row, col), (value, raw) in wanted.items():
-        current = db.execute(
-            "SELECT value, raw FROM cells WHERE report_id = ? AND table_name = ? AND row_key = ? AND col_key = ?",
-            [report.id, table, row, col],
-        ).fetchone()
-        if current is not None and tuple(current) != (value, raw):
-            db.execute(
+def _apply(db: Database, reports: list[YearReport], decisions: dict) -> set[str]:
+    """Bring these reports' open cells and cross-year checks to what the evidence decides (writing only
+    what differs); returns the ids whose cells changed."""
+    changed: set[str] = set()
+    for report in reports:
+        decided = decisions[report.id].cells if report.id in decisions else {}
+        wanted = {
+            key: decided.get(key, (None, group.printed.get(key[1])))  # else as parsed: NULL, the run in raw
+            for group in report.groups
+            for key in group.cells
+        }
+        if wanted:
+            current = {
+                (table, row, col): (value, raw)
+                for table, row, col, value, raw in db.execute(
+                    "SELECT table_name, row_key, col_key, value, raw FROM cells WHERE report_id = ? "
+                    f"AND row_key IN ({', '.join('?' * len({k[1] for k in wanted}))})",
+                    [report.id, *sorted({k[1] for k in wanted})],
+                ).fetchall()
+            }
+            updates = [(*cell, report.id, *key) for key, cell in wanted.items() if current.get(key, cell) != cell]
+            db.conn.executemany(
                 "UPDATE cells SET value = ?, raw = ? WHERE report_id = ? AND table_name = ? AND row_key = ? "
                 "AND col_key = ?",
-                [value, raw, report.id, table, row, col],
+                updates,
             )
-            changed = True
+            if updates:
+                changed.add(report.id)
+        _replace_checks(db, report.id, decisions[report.id].checks if report.id in decisions else [])
+    return changed
+
+
+def _replace_checks(db: Database, rid: str, checks: list[Check]) -> None:
     stored = db.execute(
         "SELECT scope, detail FROM checks WHERE report_id = ? AND +rule = 'split' AND detail LIKE ? ORDER BY seq",
-        [report.id, CROSS_YEAR],
+        [rid, CROSS_YEAR],
     ).fetchall()
-    if [tuple(row) for row in stored] != [(c.scope, c.detail) for c in checks]:
-        db.execute(
-            "DELETE FROM checks WHERE report_id = ? AND +rule = 'split' AND detail LIKE ?", [report.id, CROSS_YEAR]
-        )
-        seq = db.execute("SELECT COALESCE(MAX(seq), -1) + 1 FROM checks WHERE report_id = ?", [report.id]).fetchone()[0]
-        db.conn.executemany(
-            "INSERT INTO checks (report_id, seq, rule, scope, passed, detail, severity) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [(report.id, seq + i, c.rule, c.scope, int(c.passed), c.detail, "soft") for i, c in enumerate(checks)],
-        )
-    return changed
+    if [tuple(row) for row in stored] == [(c.scope, c.detail) for c in checks]:
+        return
+    db.execute("DELETE FROM checks WHERE report_id = ? AND +rule = 'split' AND detail LIKE ?", [rid, CROSS_YEAR])
+    seq = db.execute("SELECT COALESCE(MAX(seq), -1) + 1 FROM checks WHERE report_id = ?", [rid]).fetchone()[0]
+    db.conn.executemany(
+        "INSERT INTO checks (report_id, seq, rule, scope, passed, detail, severity) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [(rid, seq + i, c.rule, c.scope, int(c.passed), c.detail, "soft") for i, c in enumerate(checks)],
+    )

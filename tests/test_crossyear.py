@@ -138,10 +138,10 @@ def test_evidence_that_contradicts_itself_decides_nothing():
 # ---- in the database: refresh_carryover re-resolves when a neighbour arrives ----
 
 
-def _store(db: Database, name: str) -> str:
+def _store(db: Database, name: str, rid: str | None = None) -> str:
     body = (CORPUS / "docs" / name).read_bytes()
     job = ParseInput(body, f"/corpus/{name}", name, None, None, {}, None, [])
-    parsed = parse_report(job, ParsedReport(report_id=name[:3], content_sha256=name), None, 10_000_000)
+    parsed = parse_report(job, ParsedReport(report_id=rid or name[:3], content_sha256=name), None, 10_000_000)
     rows = report_rows(parsed, job)
     _remove(db, rows.report_id)
     for table, table_rows in rows.tables.items():
@@ -211,3 +211,26 @@ def test_every_pair_of_corpus_agency_years_is_consistent_with_the_answer_keys():
                 expected = table[tname][row][col]
                 expected = expected["value"] if isinstance(expected, dict) else expected
                 assert value == expected, (decision.report_id, row, col)
+
+
+def test_in_the_database_a_year_is_represented_by_its_lowest_id_report(tmp_path):
+    """A second copy of the same agency and year neither gives nor gets evidence; when a lower id arrives it
+    takes over, and what the former representative was given is undone."""
+    db = open_database(str(tmp_path / "r.db"))
+
+    def in_force(rid: str):
+        return db.execute(f"SELECT value, raw FROM cells WHERE report_id = '{rid}' AND col_key = 'in_force' "
+                          "AND row_key = 'normative_docs'").fetchone()  # fmt: skip
+
+    def cross_year(rid: str) -> int:
+        return db.execute(
+            f"SELECT COUNT(*) FROM checks WHERE report_id = '{rid}' AND detail LIKE 'cross-year:%'"
+        ).fetchone()[0]
+
+    refresh_carryover(db, {_store(db, INDUSTRY[2022], "m22"), _store(db, INDUSTRY[2023], "m23")})
+    assert in_force("m23") == (26, "26") and cross_year("m23") == 1
+    refresh_carryover(db, {_store(db, INDUSTRY[2023], "z23")})  # a copy with a higher id: not the year's report
+    assert in_force("z23") == (None, "1126") and cross_year("z23") == 0
+    refresh_carryover(db, {_store(db, INDUSTRY[2023], "a23")})  # a lower id: now the year's report
+    assert in_force("a23") == (26, "26") and cross_year("a23") == 1
+    assert in_force("m23") == (None, "1126") and cross_year("m23") == 0

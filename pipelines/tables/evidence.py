@@ -10,9 +10,9 @@ from one year's report to the next:
 `resolve` works on one agency's reports at once, from the readings the rules admit (never from an
 earlier decision), so the outcome does not depend on the order in which the years arrive:
 
-1. Each report is paired with the year before's representative (its lowest id, as for the soft
-   carry-over checks). A relation between a pair counts as evidence only if some combination of the
-   two reports' readings satisfies it: published numbers that break it whatever the reading decide
+1. Each report is paired with the year before's (the caller passes one report per year, the lowest
+   id, as for the soft carry-over checks). A relation between a pair counts as evidence only if some
+   combination of the two reports' readings satisfies it: published numbers that break it whatever the reading decide
    nothing. A blank cell (NULL) leaves an equation unevaluated, so it rules nothing out.
 2. The relations that count constrain the groups of readings they touch; constraints are propagated
    (arc consistency) until nothing changes — along a chain of years, 2021 can settle 2022, and 2022
