@@ -239,6 +239,20 @@ SECTIONS_SEARCH_TRIGGERS = (
 )
 
 
+@migrations()
+def m014_split_readings(db: Database) -> None:
+    # The readings the rules admit for each group of unsure cells (pipelines/tables/alternatives.py), so
+    # that the same agency's neighbouring years can choose among them (pipelines/crossyear.py).
+    db["split_readings"].create(
+        {
+            "report_id": str, "group_no": int, "reading": int, "table_name": str, "row_key": str, "col_key": str,
+            "value": ANY, "raw": str, "printed": str,
+        },
+        pk=("report_id", "group_no", "reading", "table_name", "row_key", "col_key"),
+        foreign_keys=[("report_id", "reports", "id")],
+    )  # fmt: skip
+
+
 def report_tables(db: Database) -> tuple[str, ...]:
     """The tables whose rows belong to one report (a foreign key report_id → reports.id): a report that is
     written again replaces its rows in all of them."""
