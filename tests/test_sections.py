@@ -6,7 +6,7 @@ import pytest
 
 from pipelines.formats import to_document
 from pipelines.sections import report_sections, section_checks, split_sections
-from tests.conftest import CORPUS, answer_keys, corpus_doc
+from tests.conftest import answer_keys, corpus_dir, corpus_doc
 
 KEYS = answer_keys()
 
@@ -121,7 +121,6 @@ def test_older_numbering_maps_onto_the_six_topics():
     assert sections[2].body == "正文\n四、政府信息公开的收费及减免情况\n未收费。"
 
 
-EXTRA = CORPUS / "extra"
 
 
 @pytest.mark.parametrize(
@@ -135,7 +134,7 @@ EXTRA = CORPUS / "extra"
 )  # fmt: skip
 def test_older_reports_keep_their_printed_parts(name, headings):
     """Not the template's six parts: the printed parts, numbered as printed, bodies verbatim, and a check says so."""
-    text = (EXTRA / name).read_text(encoding="utf-8")
+    text = (corpus_dir() / "extra" / name).read_text(encoding="utf-8")
     sections = report_sections(text)
     assert [s.number for s in sections] == list(range(1, len(headings) + 1))
     assert [s.heading[: len(h)] for s, h in zip(sections, headings, strict=True)] == headings

@@ -6,23 +6,23 @@ import json
 
 from crawler.items import Attachment, ReportItem
 from pipelines.document import Block, Document
-from pipelines.parse import ParseInput, parse_report
+from pipelines.parse import read_report
 from pipelines.report import ParsedReport
 from pipelines.sources import compare_sources, compare_tables, other_copies
 from pipelines.tables import extract_tables, quality
-from tests.conftest import CORPUS
+from tests.conftest import corpus_dir
 from tests.tables.render import TableSet, render_pipes
 
 GLUED = "011_hebei-industry-it-dept-2022.txt"  # table 二 glued: '行政规范性文件5426' has three readings
 
 
 def page(name: str = GLUED) -> Document:
-    return Document(blocks=[Block(text=(CORPUS / "docs" / name).read_text(encoding="utf-8"))])
+    return Document(blocks=[Block(text=(corpus_dir() / "docs" / name).read_text(encoding="utf-8"))])
 
 
 def clean_copy(name: str = GLUED, change: dict | None = None) -> Document:
     """The same report as a clean table layout (what a PDF/DOCX copy gives), from the answer key's values."""
-    key = json.loads((CORPUS / "answers" / f"{name}.json").read_text(encoding="utf-8"))
+    key = json.loads((corpus_dir() / "answers" / f"{name}.json").read_text(encoding="utf-8"))
     ts = TableSet(key["template"], "other_total" in key["tables"]["applications"])
     for attr, table in (
         ("active", "active_disclosure"),
@@ -95,14 +95,13 @@ def test_copies_without_tables_are_not_compared():
 
 
 def parse(item: ReportItem) -> ParsedReport:
-    job = ParseInput(item.body, item.source, item.filename, item.content_type, item.encoding, item.hints,
-                     item.region_code, item.attachments)  # fmt: skip
-    return parse_report(job, ParsedReport(report_id="x", content_sha256="y"), None, 10_000_000)
+    item.report_id, item.content_sha256 = "x", "y"
+    return read_report(item, 10_000_000)
 
 
 def test_parse_report_compares_a_whole_page_with_its_attachment():
     """The page holds the whole report (it is chosen); its attachment is read anyway and compared."""
-    body = (CORPUS / "docs" / GLUED).read_bytes()
+    body = (corpus_dir() / "docs" / GLUED).read_bytes()
     copy = Attachment(url="http://127.0.0.1/copy.txt", body=clean_copy().text.encode(), filename="copy.txt")
     parsed = parse(ReportItem(source="http://127.0.0.1/r.txt", body=body, filename="r.txt", attachments=[copy]))
     assert parsed.report_source is None  # the page was the report

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import CORPUS, run_scrapy
+from tests.conftest import corpus_dir, run_scrapy
 
 
 @pytest.fixture(scope="session")
@@ -16,7 +16,7 @@ def built_db(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("research") / "reports.db"
     crawl = run_scrapy("crawl", "demo", db=path)
     assert crawl.returncode == 0, crawl.stderr[-2000:]
-    ingest = run_scrapy("ingest", str(CORPUS / "docs"), db=path)
+    ingest = run_scrapy("ingest", str(corpus_dir() / "docs"), db=path)
     assert ingest.returncode == 0, ingest.stdout[-2000:] + ingest.stderr[-2000:]
     return path
 
