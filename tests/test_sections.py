@@ -121,8 +121,6 @@ def test_older_numbering_maps_onto_the_six_topics():
     assert sections[2].body == "正文\n四、政府信息公开的收费及减免情况\n未收费。"
 
 
-
-
 @pytest.mark.parametrize(
     ("name", "headings"),
     [

@@ -24,10 +24,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "formats")]
 
-import scans  # noqa: E402
 from keys import load_key  # noqa: E402
 from ocr_keys import Score, score  # noqa: E402
 
+from demo import scans  # noqa: E402
 from pipelines.formats.ocr_engine import THREADS, engine  # noqa: E402
 from pipelines.formats.pdf import pdf_to_document  # noqa: E402
 from pipelines.sections import split_sections  # noqa: E402

@@ -11,10 +11,10 @@ import tracemalloc
 import zipfile
 
 import pytest
-import render
 from keys import load_key
 from reportlab.lib import pdfencrypt
 
+from demo import render
 from pipelines.document import DocumentError
 from pipelines.formats import doc as doc_module
 from pipelines.formats import limits

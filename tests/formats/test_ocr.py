@@ -11,12 +11,11 @@ import io
 
 import pypdfium2
 import pytest
-import render
-import scans
 from keys import load_key
 from ocr_keys import score
 from PIL import Image
 
+from demo import render, scans
 from pipelines.document import Document, DocumentError, table_block, unsure_cell
 from pipelines.formats import ocr, to_document
 from pipelines.formats.image import IMAGE_ONLY, ImageOnlyError, image_to_document

@@ -18,9 +18,9 @@ from pathlib import Path
 
 import pypdfium2
 import pytest
-import render
 from keys import load_key
 
+from demo import render
 from pipelines.formats import boxfont, pdfium_fonts
 from pipelines.formats.pdf import pdf_to_document
 from pipelines.formats.pdfium_page import PDFIUM_LOCK, read_page

@@ -16,7 +16,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-import render
+from demo import render
 
 FONT_DIR = Path("/usr/share/fonts/truetype")
 FONTS = {
