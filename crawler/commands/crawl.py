@@ -19,6 +19,8 @@ class Command(ScrapyCrawlCommand):
     def run(self, args, opts) -> None:
         if len(args) != 1:
             raise UsageError("give exactly one spider name")
+        # Scrapyd adds -a _job=<id> (and _version) to every job: they name the job, not the spider's input.
+        opts.spargs = {k: v for k, v in opts.spargs.items() if not k.startswith("_")}
         crawler = self._create_crawler(args[0])
         try:  # spider arguments are validated in __init__ (side-effect free): say what is wrong, no traceback
             crawler.spidercls(**opts.spargs)
