@@ -12,7 +12,7 @@ import subprocess
 import sys
 import zipfile
 
-from scrapyd_project import REPO, bare_env, copy_project, scrapyd_deploy
+from ops_tools import REPO, bare_env, copy_project, scrapyd_deploy
 
 from demo.server import load_dir
 from demo.synthetic import tiny_pdf

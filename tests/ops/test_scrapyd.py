@@ -20,9 +20,9 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from ops_tools import bare_env, copy_project, scrapyd_deploy
 from scrapy.settings import Settings
 from scrapy.spiderloader import SpiderLoader
-from scrapyd_project import bare_env, copy_project, scrapyd_deploy
 
 
 def free_port() -> int:
