@@ -70,7 +70,10 @@ def test_a_report_replaces_its_rows_and_its_crawl_state_commits_with_it(tmp_path
     finally:
         db.close()
     assert rows_of(path, "select id from reports order by id") == [("a",), ("b",)]
-    assert rows_of(path, "select report_id, body from sections order by report_id") == [("a", "新词"), ("b", "行政诉讼")]
+    assert rows_of(path, "select report_id, body from sections order by report_id") == [
+        ("a", "新词"),
+        ("b", "行政诉讼"),
+    ]
     assert rows_of(path, "select url, sha256, report_id from crawl_state") == [("http://x/a", "2", "a")]
     assert fts(path, "旧词") == [] and fts(path, "新词") == ["a"] and fts(path, "行政诉讼") == ["b"]
     rows_of(path, "insert into sections_fts (sections_fts) values ('integrity-check')")
@@ -89,7 +92,10 @@ def test_a_report_that_cannot_be_written_costs_only_itself_and_says_why(tmp_path
     finally:
         db.close()
     assert rows_of(path, "select id from reports order by id") == [("a",), ("c",)]
-    assert rows_of(path, "select url, status, coalesce(reason, '') like 'not stored:%no_such_column%' from crawl_state order by url") == [
+    assert rows_of(
+        path,
+        "select url, status, coalesce(reason, '') like 'not stored:%no_such_column%' from crawl_state order by url",
+    ) == [
         ("http://x/a", "ok", 0),
         ("http://x/bad", "error", 1),
         ("http://x/c", "ok", 0),
@@ -102,10 +108,16 @@ def test_upserts_keep_first_seen_and_merge_in_order(tmp_path):
     path = tmp_path / "w.db"
     db = ReportsDatabase(path)
     try:
-        db.upsert("crawl_state", {"url": "u", "kind": "listing", "first_seen": "1", "sha256": "s"}, "url", ("first_seen",))
+        db.upsert(
+            "crawl_state", {"url": "u", "kind": "listing", "first_seen": "1", "sha256": "s"}, "url", ("first_seen",)
+        )
         db.commit()
-        db.upsert("crawl_state", {"url": "u", "kind": "listing", "first_seen": "2", "status": "ok"}, "url", ("first_seen",))
-        db.upsert("crawl_state", {"url": "u", "kind": "listing", "first_seen": "3", "status": "gone"}, "url", ("first_seen",))
+        db.upsert(
+            "crawl_state", {"url": "u", "kind": "listing", "first_seen": "2", "status": "ok"}, "url", ("first_seen",)
+        )
+        db.upsert(
+            "crawl_state", {"url": "u", "kind": "listing", "first_seen": "3", "status": "gone"}, "url", ("first_seen",)
+        )
     finally:
         db.close()
     assert rows_of(path, "select first_seen, sha256, status from crawl_state") == [("1", "s", "gone")]
@@ -126,7 +138,9 @@ def test_the_open_batch_is_committed_once_idle_for_commit_seconds(tmp_path):
 
 def test_a_database_that_cannot_be_opened_says_why(tmp_path):
     (tmp_path / "not-a-db").write_bytes(b"this is not an SQLite file" * 100)
-    with pytest.raises(DatabaseError, match=r"cannot open the database .*not-a-db: DatabaseError: file is not a database"):
+    with pytest.raises(
+        DatabaseError, match=r"cannot open the database .*not-a-db: DatabaseError: file is not a database"
+    ):
         ReportsDatabase(tmp_path / "not-a-db")
 
 

@@ -125,7 +125,9 @@ def test_a_parser_process_that_dies_costs_only_its_document(tmp_path):
     assert first.rows.report["quality"] != "error"
     # Both were in flight when the process died; each was tried again alone in a new process, and parsed.
     assert b.rows.report["quality"] == c.rows.report["quality"] == first.rows.report["quality"]
-    assert [cell[1:] for cell in c.rows.tables["cells"].values] == [cell[1:] for cell in first.rows.tables["cells"].values]
+    assert [cell[1:] for cell in c.rows.tables["cells"].values] == [
+        cell[1:] for cell in first.rows.tables["cells"].values
+    ]
 
 
 def crash_on(item):

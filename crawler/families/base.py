@@ -15,15 +15,19 @@ Spider arguments (validated once, in `__init__`; bad values raise `ValueError` w
     -a year=2023   only reports about that year (year read from the title)
     -a limit=N     schedule at most N report pages
     -a full=1      sweep every listing page (nightly runs otherwise stop after a page of known items;
-                   a run also sweeps by itself when the previous one was killed, failed or narrowed)
+                   a run also sweeps by itself when the previous one did not end ok: killed, failed,
+                   partial, blocked or narrowed by -a year/limit)
+Any other -a argument is refused (a typo must not silently run a full crawl); subclasses name theirs in
+`arguments`.
 
 Hooks a family implements: `async start()` (default: one listing request per column URL, to
 `self.listing_callback`), and the listing callback, which calls `self.follow_reports(response,
-links)` and `self.keep_paging(response, links)`. Report pages go to `parse_report` (here): a 304 or an
+links)` and `self.keep_paging(response, links, listed)`. Report pages go to `parse_report` (here): a 304 or an
 identical body is "unchanged" (no item); a body already stored under another URL is a cross-post (no
 item); otherwise the attachments are fetched and one `ReportItem` is yielded, carrying the raw bytes,
 what the listing said of it (`hints`: list_title, list_date, column) and the page's crawl state, which
 the store writes together with the report's rows. Spiders fetch; `pipelines/` interprets the page.
+Every request that does not end in a page records its URL with the outcome (`failed`, crawler/state.py).
 
 Region mode (`annual_reports -a region=`) runs many portals in one spider: each portal is a spider of
 its family used as a part (`crawler/spiders/annual_reports.py`); they share the run's `RunScope`.
@@ -124,11 +128,10 @@ class ReportSpider(Spider):
 
     @property
     def sweep(self) -> bool:
-        """Read every listing page: asked for (-a full=1), or the previous run of this spider did not end
-        (killed, failed) or was narrowed: its early pages may be stored while later pages never were, and
-        stopping on them would leave those reports out for good."""
-        previous = self.state.previous_status
-        return self.full or previous not in (None, "ok", "blocked")
+        """Read every listing page: asked for (-a full=1), or the previous run of this spider did not end ok
+        (killed, failed, partial, blocked) or was narrowed: its early pages may be stored while later pages
+        were never read, and stopping on them would leave those reports out for good."""
+        return self.full or self.state.previous_status not in (None, "ok")
 
     async def start(self):
         if self.sweep and not self.full:

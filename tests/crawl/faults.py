@@ -80,13 +80,16 @@ class FaultPortal:
             "/nb/t20240101_1.html": _report_page("示例县水务局", 2023),
             "/nb/t20240113_news.html": (
                 "<html><head><title>关于开展植树活动的通知</title></head><body><div class='TRS_Editor'>"
-                + "<p>各单位：春季植树活动定于三月举行，请做好准备。</p>" * 20 + "</div></body></html>"
+                + "<p>各单位：春季植树活动定于三月举行，请做好准备。</p>" * 20
+                + "</div></body></html>"
             ).encode(),
             # a page that only links to its report: the attachments are read (one too large, one a zip bomb)
             "/nb/t20240114_att.html": (
                 "<html><head><title>示例县财政局2023年政府信息公开工作年度报告</title></head><body><div id='zoom'>"
-                "<p>示例县财政局2023年政府信息公开工作年度报告（附件）</p>" + "<p>详见附件。</p>" * 40 +
-                '<p><a href="./P020240114_big.pdf">附件1</a><a href="./P020240114_name.pdf">附件2</a>'
+                "<p>示例县财政局2023年政府信息公开工作年度报告（附件）</p>"
+                + "<p>详见附件。</p>"
+                * 40
+                + '<p><a href="./P020240114_big.pdf">附件1</a><a href="./P020240114_name.pdf">附件2</a>'
                 '<a href="./P020240114_bomb.docx">附件3</a></p></div></body></html>'
             ).encode(),
             "/nb/t20240301_9.html": _report_page("示例县林业局", 2022),
@@ -103,7 +106,10 @@ class FaultPortal:
     def listing(self, page: int) -> bytes:
         reports = [path for path in EXPECTED if path.endswith(".html") and path != "/nb/t20240301_9.html"]
         if page == 1:
-            rows = [f'<li><a href=".{p[3:]}">示例县第{i}局2023年政府信息公开工作年度报告</a></li>' for i, p in enumerate(reports)]
+            rows = [
+                f'<li><a href=".{p[3:]}">示例县第{i}局2023年政府信息公开工作年度报告</a></li>'
+                for i, p in enumerate(reports)
+            ]
         elif page == 2:  # news only: a mixed column must still be paged to its end
             rows = [f'<li><a href="./t2024020{i}_{i}.html">关于春季防火的通知{i}</a></li>' for i in range(1, 6)]
         else:
@@ -168,7 +174,9 @@ class FaultPortal:
         if fault == "reset":
             return False
         if fault == "aliyun":  # Aliyun WAF's cookie challenge, answered with 200
-            script = b"<html><script>var arg1='3A1B';function setCookie(){document.cookie='acw_sc__v2='+x}</script></html>"
+            script = (
+                b"<html><script>var arg1='3A1B';function setCookie(){document.cookie='acw_sc__v2='+x}</script></html>"
+            )
             return self._send(writer, 200, script, "text/html")
         if fault == "slow":
             await asyncio.sleep(30)
