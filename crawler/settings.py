@@ -43,6 +43,7 @@ DOWNLOADER_MIDDLEWARES = {
     # between HttpCompression (590, decodes gzip) and Retry (550, must not retry challenge pages)
     "crawler.middlewares.EncodingFixMiddleware": 575,
     "crawler.middlewares.BlockDetectionMiddleware": 570,
+    "crawler.browser.BrowserFallbackMiddleware": 580,  # challenge answers → browser, before BlockDetection sees them
 }
 SPIDER_MIDDLEWARES = {"crawler.middlewares.RecordSpiderErrorsMiddleware": 100}  # a callback's error names its page
 # crawl_state, crawl_runs and the run status; then the run monitors, which read the finished run record
@@ -68,3 +69,14 @@ REPORTS_MONITOR_LISTED_DROP = 0.5
 REPORTS_MONITOR_FAILED_SHARE = 0.25
 REPORTS_MONITOR_QUIET_DAYS = 30
 # --- end crawling -------------------------------------------------------------------------------
+
+# --- reach (issue 15: crawler/discovery.py, crawler/families/discover.py, crawler/browser.py) -------
+DISCOVERY_BUDGET = 10  # requests per portal to find its 年报 column from the home page
+DISCOVERY_REFRESH = False  # True: ignore the columns earlier runs recorded
+# Opt-in: fetch challenge answers (412/468/521 JS walls) again through headless chromium (scrapy-playwright,
+# requirements-browser.txt, apt package chromium). The addon does nothing while this is False.
+BROWSER_FALLBACK = False
+BROWSER_EXECUTABLE = "/usr/bin/chromium"
+BROWSER_SETTLE_SECONDS = 15.0  # how long a challenge page may take to set its cookie and reload
+ADDONS = {"crawler.browser.BrowserFallbackAddon": 0}
+# --- end reach ----------------------------------------------------------------------------------------

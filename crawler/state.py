@@ -209,7 +209,8 @@ def machinery_errors(stats: dict[str, Any]) -> int:
     """Errors logged that are not a page's outcome: Scrapy logs a page that failed after its retries, and a
     callback's exception, at ERROR too, but those pages are recorded and counted by outcome already."""
     page_errors = stats.get("retry/max_reached", 0)
-    page_errors += sum(count for key, count in stats.items() if key.startswith("spider_exceptions/"))
+    prefixes = ("spider_exceptions/", "robotstxt/exception_count/")  # (a portal that does not answer at all)
+    page_errors += sum(count for key, count in stats.items() if key.startswith(prefixes))
     return max(0, stats.get("log_count/ERROR", 0) - page_errors)
 
 
@@ -279,6 +280,11 @@ class CrawlStateExtension:
     def spider_closed(self, spider, reason) -> None:
         stats = self.crawler.stats
         counts = self.state.counts()
+        # Portals of a region run whose column discovery failed (crawler/families/discover.py): a WAF is a block,
+        # a portal that did not answer an error; no column found, or a JavaScript-only site, is said in
+        # portal_discovery and does not count against the run.
+        counts["blocked"] += stats.get_value("discovery/blocked", 0)
+        counts["error"] += stats.get_value("discovery/unreachable", 0)
         for outcome in ("error", "gone", "blocked", "skipped"):
             stats.set_value(f"nianbao/{outcome}", counts[outcome])
         status, why = run_status(stats.get_stats() | {"finish_reason": reason}, counts)

@@ -153,7 +153,36 @@ def m009_crawl_run_outcomes(db: Database) -> None:
 
 
 @migrations()
-def m010_run_monitor_alerts(db: Database) -> None:
+def m010_portal_discovery(db: Database) -> None:
+    # Issue 15: how each portal's 年报 column was found (crawler/families/discover.py, crawler/evidence.py).
+    # portal_columns: one row per column found, with its evidence, reused by the next run; a column that no
+    # longer answers as one is kept with status 'moved' (and found again from the home page).
+    db["portal_columns"].create(
+        {
+            "portal": str, "column_url": str, "region_code": str, "link_text": str, "method": str, "found_on": str,
+            "evidence": str, "status": str, "reason": str, "first_found": str, "last_confirmed": str,
+        },
+        pk=("portal", "column_url"),
+    )  # fmt: skip
+    # portal_discovery: one row per portal (home page): the last outcome — found | unreachable | blocked |
+    # javascript-only | not-found — with why, the requests it took, and the 政府网站标识码 identity check.
+    db["portal_discovery"].create(
+        {
+            "portal": str, "region_code": str, "name": str, "status": str, "reason": str, "method": str,
+            "requests": int, "site_id": str, "identity": str, "spider": str, "checked": str,
+        },
+        pk="portal",
+    )  # fmt: skip
+    db["portal_discovery"].create_index(["region_code"])
+    # browser_pages: pages that answered scripts with a challenge (412/521/468…) and were fetched again
+    # through the opt-in browser (BROWSER_FALLBACK, crawler/browser.py), and whether that worked.
+    db["browser_pages"].create(
+        {"url": str, "status": int, "reason": str, "ok": int, "spider": str, "fetched_at": str}, pk="url"
+    )
+
+
+@migrations()
+def m011_run_monitor_alerts(db: Database) -> None:
     # Run monitors (crawler/monitors.py): the portal a run crawled (the spider, with -a url=/region= for the
     # generic one), the report links on its columns' first pages, and the alerts raised by comparing runs.
     db["crawl_runs"].add_column("portal", str)

@@ -29,6 +29,15 @@ import psutil
 from scrapy import signals
 
 REPO = Path(__file__).resolve().parents[2]
+
+
+def loopback_addons() -> dict:
+    sys.path.insert(0, str(REPO))
+    from demo.loopback import ADDONS
+
+    return ADDONS
+
+
 HOST = "bench.nianbao.test"
 
 
@@ -105,7 +114,7 @@ def crawl(port: int, work: Path, label: str, pipelines: bool, concurrency: int, 
         "CONCURRENT_REQUESTS_PER_DOMAIN": str(concurrency), "LOG_LEVEL": "WARNING", "BENCH_OUT": str(out),
         "BENCH_MARKS": ",".join(str(n) for n in marks),
         "EXTENSIONS": json.dumps({"crawler.state.CrawlStateExtension": 500, "bench_crawl.RssProbe": 600}),
-        "ADDONS": json.dumps({"demo.loopback.Loopback": 0}),
+        "ADDONS": json.dumps(loopback_addons()),
     }  # fmt: skip
     if not pipelines:
         settings["ITEM_PIPELINES"] = "{}"

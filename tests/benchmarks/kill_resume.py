@@ -26,13 +26,22 @@ from pathlib import Path
 import psutil
 
 REPO = Path(__file__).resolve().parents[2]
+
+
+def loopback_addons() -> dict:
+    sys.path.insert(0, str(REPO))
+    from demo.loopback import ADDONS
+
+    return ADDONS
+
+
 HOST = "bench.nianbao.test"
 
 
 def crawl_command(port: int, db: Path) -> list[str]:
     settings = {
         "REPORTS_DB": str(db), "LOOPBACK_ROUTES": json.dumps({HOST: f"127.0.0.1:{port}"}),
-        "ADDONS": json.dumps({"demo.loopback.Loopback": 0}), "AUTOTHROTTLE_ENABLED": "False",
+        "ADDONS": json.dumps(loopback_addons()), "AUTOTHROTTLE_ENABLED": "False",
         "DOWNLOAD_DELAY": "0.01", "CONCURRENT_REQUESTS_PER_DOMAIN": "4", "LOG_LEVEL": "WARNING",
     }  # fmt: skip
     flags = [part for key, value in settings.items() for part in ("-s", f"{key}={value}")]

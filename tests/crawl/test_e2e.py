@@ -17,13 +17,15 @@ from pathlib import Path
 import psutil
 import pytest
 
+from demo import loopback
+
 REPO = Path(__file__).resolve().parents[2]
 TRS = "http://trs.mock/zfxxgk/zfxxgknb/index.html"
 
 
 def command(portal, db, *args):
     settings = {"REPORTS_DB": str(db), "LOOPBACK_ROUTES": json.dumps(portal.routes), "DOWNLOAD_DELAY": "0"}
-    settings |= {"ADDONS": json.dumps({"demo.loopback.Loopback": 0})}
+    settings |= {"ADDONS": json.dumps(loopback.ADDONS)}
     settings |= {"AUTOTHROTTLE_ENABLED": "False", "LOG_LEVEL": "WARNING"}
     flags = [part for key, value in settings.items() for part in ("-s", f"{key}={value}")]
     return [sys.executable, "-m", "scrapy", "crawl", "annual_reports", *args, *flags]
