@@ -15,7 +15,7 @@ something (status ok, partial or blocked; a failed run is reported by its status
 An alert is a row of `alerts`, open until a later run passes that monitor (or `scrapy status --resolve`
 closes it: the way to accept a portal that legitimately lists fewer reports now). A run that raises an
 alert exits 5 when its status is otherwise ok (`crawler/commands/crawl.py`); the runs of one portal are
-those of the same spider and the same `-a url=`/`-a region=` (`crawl_runs.portal`).
+those of the same spider and the same `-a url=`/`-a region=` (`crawl_runs.target`).
 
 Why not spidermon: its monitors judge one run's stats, ours compare runs in the database; we would write
 all three as custom monitors plus an action to record the alert and set the exit code, and its stock
@@ -109,27 +109,27 @@ RUN_COLUMNS = ("id, spider, started, status, pages, new, changed, errors, blocke
                "json_extract(detail, '$.scope.year') as year, json_extract(detail, '$.scope.limit') as [limit]")  # fmt: skip
 
 
-def monitor_run(db, run_id: int, portal: str, listed: int | None, limits: Thresholds) -> list[tuple[str, str]]:
+def monitor_run(db, run_id: int, target: str, listed: int | None, limits: Thresholds) -> list[tuple[str, str]]:
     """Record what the run listed, judge it, record alerts raised and resolve those that passed; returns
     the (monitor, message) raised. Runs in the writer thread (`ReportsDatabase.call`): one transaction."""
     conn = db.conn
-    conn.execute("update crawl_runs set portal = ?, listed = ? where id = ?", [portal, listed, run_id])
+    conn.execute("update crawl_runs set target = ?, listed = ? where id = ?", [target, listed, run_id])
     [run] = _rows(conn, f"select {RUN_COLUMNS} from crawl_runs where id = ?", [run_id])
     if run["status"] not in JUDGED:
         return []
     spider = run["spider"]
     history = _rows(
         conn,
-        f"select {RUN_COLUMNS} from crawl_runs where spider = ? and coalesce(portal, spider) = ? and id < ? "
+        f"select {RUN_COLUMNS} from crawl_runs where spider = ? and coalesce(target, spider) = ? and id < ? "
         f"and status in {JUDGED} order by id",
-        [spider, portal, run_id],
+        [spider, target, run_id],
     )
     open_drops = {row[0] for row in conn.execute(
-        "select run_id from alerts where spider = ? and portal = ? and monitor = 'listed_dropped' "
-        "and resolved is null", [spider, portal])}  # fmt: skip
+        "select run_id from alerts where spider = ? and target = ? and monitor = 'listed_dropped' "
+        "and resolved is null", [spider, target])}  # fmt: skip
     baselines = [r for r in history if not narrowed(r) and r["listed"] is not None and r["id"] not in open_drops]
     raised_quiet = [row[0] for row in conn.execute(
-        "select raised from alerts where spider = ? and portal = ? and monitor = 'quiet'", [spider, portal])]  # fmt: skip
+        "select raised from alerts where spider = ? and target = ? and monitor = 'quiet'", [spider, target])]  # fmt: skip
     verdicts = {
         "listed_dropped": listed_dropped(run, baselines[-1] if baselines else None, limits),
         "failed_share": failed_share(run, limits),
@@ -139,14 +139,14 @@ def monitor_run(db, run_id: int, portal: str, listed: int | None, limits: Thresh
     for monitor, verdict in verdicts.items():
         if verdict is None:
             conn.execute(
-                "update alerts set resolved = ?, resolved_by = ? where spider = ? and portal = ? and monitor = ? "
+                "update alerts set resolved = ?, resolved_by = ? where spider = ? and target = ? and monitor = ? "
                 "and resolved is null",
-                [now(), f"run {run_id}", spider, portal, monitor],
+                [now(), f"run {run_id}", spider, target, monitor],
             )
         elif verdict != HOLD:
             conn.execute(
-                "insert into alerts (run_id, spider, portal, monitor, message, raised) values (?, ?, ?, ?, ?, ?)",
-                [run_id, spider, portal, monitor, verdict, now()],
+                "insert into alerts (run_id, spider, target, monitor, message, raised) values (?, ?, ?, ?, ?, ?)",
+                [run_id, spider, target, monitor, verdict, now()],
             )
             raised.append((monitor, verdict))
     return raised
@@ -159,10 +159,10 @@ def _rows(conn, sql: str, params: list) -> list[dict]:
 
 
 # -- the extension --------------------------------------------------------------------------------------------
-def portal_of(spider: ReportSpider) -> str:
-    """The portal a run crawled: the spider, with its -a url=/region= for the generic spider."""
-    target = [f"{name}={value}" for name in ("url", "region") if (value := getattr(spider, name, None))]
-    return " ".join([spider.name, *target])
+def target_of(spider: ReportSpider) -> str:
+    """What a run crawled: the spider, with its -a url=/region= for the generic spider (`crawl_runs.target`)."""
+    arguments = [f"{name}={value}" for name in ("url", "region") if (value := getattr(spider, name, None))]
+    return " ".join([spider.name, *arguments])
 
 
 def listed_of(spider: ReportSpider) -> int | None:
@@ -195,7 +195,7 @@ class RunMonitorsExtension:
             logger.error("run monitors: no finished run record (is CrawlStateExtension enabled, and before them?)")
             return
         db = CrawlState.for_crawler(self.crawler).db
-        raised = db.call(monitor_run, run_id, portal_of(spider), listed_of(spider), self.limits)
+        raised = db.call(monitor_run, run_id, target_of(spider), listed_of(spider), self.limits)
         stats.set_value("nianbao/alerts", [f"{monitor}: {message}" for monitor, message in raised])
         for monitor, message in raised:
             logger.warning("alert %s (run %s): %s", monitor, run_id, message)

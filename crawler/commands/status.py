@@ -94,7 +94,7 @@ def read_status(path: Path, spider: str | None = None) -> list[dict]:
         if "alerts" in tables:
             for row in conn.execute("select * from alerts where resolved is null order by id"):
                 alerts.setdefault(row["spider"], []).append(
-                    {k: row[k] for k in ("id", "run_id", "portal", "monitor", "message", "raised")}
+                    {k: row[k] for k in ("id", "run_id", "target", "monitor", "message", "raised")}
                 )
     finally:
         conn.close()
@@ -147,6 +147,6 @@ def render(portals: list[dict], path: Path) -> str:
         lines.append(f"(no crawl runs in {path})")
     for p in portals:
         for alert in p["alerts"]:
-            lines.append(f"alert {alert['id']} {alert['portal']} {alert['monitor']} since {alert['raised'][:10]} "
+            lines.append(f"alert {alert['id']} {alert['target']} {alert['monitor']} since {alert['raised'][:10]} "
                          f"(run {alert['run_id']}): {alert['message']}")  # fmt: skip
     return "\n".join(lines)

@@ -49,7 +49,7 @@ def crawl(portal: Path, db: Path, *settings: str) -> subprocess.CompletedProcess
 
 def alerts(db: Path) -> list[tuple]:
     with sqlite3.connect(db) as conn:
-        return conn.execute("select run_id, portal, monitor, resolved_by from alerts order by id").fetchall()
+        return conn.execute("select run_id, target, monitor, resolved_by from alerts order by id").fetchall()
 
 
 FIRST_PAGES = ("zfxxgk/zfxxgknb/index.html", "zfxxgk/zfxxgknb/bm/index.html", "zfxxgk/zfxxgknb/xzjd/xxgk_list.shtml")

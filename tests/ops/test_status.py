@@ -36,7 +36,7 @@ def test_status_table_json_and_resolve(portal, db_path):
     assert [(p["spider"], p["last_run"]["id"], p["last_run"]["status"], p["reports"], p["newest_report"])
             for p in shown] == [("demo", 2, "blocked", 55, "2024-03-26")]  # fmt: skip
     assert shown[0]["urls"] == {"gone": 0, "error": 0, "blocked": 5, "skipped": 0}
-    assert [(a["id"], a["run_id"], a["portal"], a["monitor"]) for a in shown[0]["alerts"]] == [
+    assert [(a["id"], a["run_id"], a["target"], a["monitor"]) for a in shown[0]["alerts"]] == [
         (1, 2, "demo", "listed_dropped")
     ]
 
