@@ -14,8 +14,8 @@ from pathlib import PurePath
 
 from pipelines.dates import all_dates, parse_date, plausible_year, url_date
 from pipelines.document import Document
-from pipelines.regions import region_code_for, region_name_at, region_names_in
-from pipelines.titles import REPORT_WORDS, clean_title, title_year
+from pipelines.regions import is_within, region_code_for, region_name_at, region_names_in
+from pipelines.titles import REPORT_WORDS, clean_title, site_suffix, title_year
 
 # Organisation names end in one of these (longest first so 管理委员会 wins over 会).
 _ORG_SUFFIX = (
@@ -87,9 +87,29 @@ def extract_metadata(
     _set(meta, "agency", agency_from_text(text), "text")
     _set(meta, "agency", document.meta.get("contentsource"), "page")
     meta.agency = complete_agency(meta.agency, text) if meta.agency else None
-    _set(meta, "region_code", hints.get("region_code"), "portal")
-    _set(meta, "region_code", region_code_for(meta.agency), "agency")
+    _set_region(meta, hints.get("region_code"), region_code_for(meta.agency), region_code_for(site_name(document)))
     return meta
+
+
+def _set_region(meta: Metadata, portal: str | None, agency: str | None, site: str | None) -> None:
+    """The region and how it was decided (`sources["region_code"]`, shown as report_summary.region_source):
+    "portal" — the registered portal's division (a fact about where it was published); "agency in portal"
+    — a division named in the agency name, inside the portal's (more precise: a county's bureau on the
+    city portal); "agency" — named in the agency name, no portal known (a reading of the name);
+    "site" — named in the web site's name (<meta SiteName>, the «…_XX市人民政府» title suffix), the
+    weakest: a site may publish its departments' reports too."""
+    if portal and agency and agency != portal and is_within(agency, portal):
+        _set(meta, "region_code", agency, "agency in portal")
+    _set(meta, "region_code", portal, "portal")
+    _set(meta, "region_code", agency, "agency")
+    _set(meta, "region_code", site, "site")
+
+
+def site_name(document: Document) -> str | None:
+    """The publishing web site's name: <meta name="SiteName">, else the «…_示例县人民政府» title suffix."""
+    if document.meta.get("sitename"):
+        return document.meta["sitename"]
+    return site_suffix(document.meta.get("title"))
 
 
 _TEXT_FIELD = re.compile(

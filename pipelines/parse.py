@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 import zlib
 
+from pipelines.compliance import compliance_checks
 from pipelines.document import Document, DocumentError
 from pipelines.formats import to_document
 from pipelines.metadata import extract_metadata
@@ -72,6 +73,7 @@ def read_report(item, max_bytes: int = DEFAULT_MAX_BYTES) -> ParsedReport:
     parsed.tables = extract_tables(document)
     parsed.quality, parsed.reasons = quality_of(parsed.tables)
     _explain(parsed, document)
+    parsed.checks += compliance_checks(parsed.sections, parsed.tables, document.text, parsed.metadata.year)
     if not parsed.sections and parsed.tables.template == "none":
         # e.g. a page that only links to an image-only PDF: say why the report itself could not be read
         unreadable = [error for _, _, error in attachments if error]

@@ -93,11 +93,19 @@ def region_code_for(agency: str | None) -> str | None:
 
 def _within(region: Region, ancestor: Region) -> bool:
     regions = load_regions()
-    while region.parent:
+    seen = set()
+    while region.parent and region.parent in regions and region.code not in seen:
+        seen.add(region.code)
         if region.parent == ancestor.code:
             return True
         region = regions[region.parent]
     return False
+
+
+def is_within(code: str, ancestor: str) -> bool:
+    """`code` lies inside `ancestor` (both known codes)."""
+    regions = load_regions()
+    return code in regions and ancestor in regions and _within(regions[code], regions[ancestor])
 
 
 def region_name_at(text: str) -> int | None:

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from sqlite_utils import ANY, Database, Migrations
 
+from pipelines.region_table import create_region_tables, sync_regions
+from pipelines.views import create_views, template_columns, template_rows
+
 migrations = Migrations("nianbao")
 
 
@@ -111,7 +114,7 @@ def m005_crawl_state_sha256(db: Database) -> None:
 
 @migrations()
 def m006_sections_fts_per_batch(db: Database) -> None:
-    # Sections are indexed once per batch by the store (pipelines/batch.py ReportBatch), not per row: an
+    # Sections were indexed once per batch by the store (then pipelines/batch.py; since m008 a trigger again): an
     # FTS5 index flushes at every savepoint, and the store takes one per report. The delete and update
     # triggers stay. Rows inserted into `sections` by hand need:
     #   INSERT INTO sections_fts (sections_fts) VALUES ('rebuild')
@@ -182,7 +185,62 @@ def m010_portal_discovery(db: Database) -> None:
 
 
 @migrations()
-def m011_run_monitor_alerts(db: Database) -> None:
+def m011_regions_table(db: Database) -> None:
+    # data/regions.csv in the database (pipelines/region_table.py); filled and kept equal to the file by
+    # sync_regions, which open_database runs after the migrations.
+    create_region_tables(db)
+
+
+@migrations()
+def m012_template_labels_and_research_views(db: Database) -> None:
+    # The template's official wording per row and column, and the researchers' views (pipelines/views.py).
+    db["template_rows"].insert_all(
+        [dict(zip(("table_name", "row_key", "position", "label"), row, strict=True)) for row in template_rows()],
+        pk=("table_name", "row_key"),
+    )
+    db["template_columns"].insert_all(
+        [dict(zip(("table_name", "col_key", "position", "label"), row, strict=True)) for row in template_columns()],
+        pk=("table_name", "col_key"),
+    )
+    create_views(db)
+
+
+@migrations()
+def m013_sections_search(db: Database) -> None:
+    # What researchers type, found in the verbatim body (research/search.py has the query side; README
+    # "Search" says why this design). An FTS5 trigram index over body: a quoted query of 3+ characters
+    # matches exactly the sections whose body contains it. 2-character queries go through the index's
+    # vocabulary (sections_search_terms): every trigram that starts with them. The indexed text is the
+    # body plus a newline, so that a body's last two characters also start a trigram; the content view
+    # supplies the same text to snippet() and to 'rebuild'.
+    # Kept in sync by triggers (the store writes batches without a savepoint per report, so an FTS5
+    # flush per statement is cheap again).
+    db.execute(
+        "CREATE VIEW sections_search_content AS SELECT rowid AS section_rowid, body || char(10) AS body FROM sections"
+    )
+    db.execute(
+        "CREATE VIRTUAL TABLE sections_search USING fts5(body, tokenize = 'trigram', "
+        "content = 'sections_search_content', content_rowid = 'section_rowid')"
+    )
+    db.execute("CREATE VIRTUAL TABLE sections_search_terms USING fts5vocab(sections_search, 'row')")
+    for statement in SECTIONS_SEARCH_TRIGGERS:
+        db.execute(statement)
+    db.execute("INSERT INTO sections_search (sections_search) VALUES ('rebuild')")
+
+
+SECTIONS_SEARCH_TRIGGERS = (
+    "CREATE TRIGGER sections_search_ai AFTER INSERT ON sections BEGIN "
+    "INSERT INTO sections_search (rowid, body) VALUES (new.rowid, new.body || char(10)); END",
+    "CREATE TRIGGER sections_search_ad AFTER DELETE ON sections BEGIN "
+    "INSERT INTO sections_search (sections_search, rowid, body) VALUES ('delete', old.rowid, old.body || char(10)); END",
+    "CREATE TRIGGER sections_search_au AFTER UPDATE OF body ON sections BEGIN "
+    "INSERT INTO sections_search (sections_search, rowid, body) VALUES ('delete', old.rowid, old.body || char(10)); "
+    "INSERT INTO sections_search (rowid, body) VALUES (new.rowid, new.body || char(10)); END",
+)
+
+
+@migrations()
+def m014_run_monitor_alerts(db: Database) -> None:
     # Run monitors (crawler/monitors.py): what a run crawled (the spider, with -a url=/region= for the generic
     # one), the report links on its columns' first pages, and the alerts raised by comparing runs.
     db["crawl_runs"].add_column("target", str)
@@ -226,6 +284,7 @@ def open_database(path: str) -> Database:
     db.conn.execute("BEGIN IMMEDIATE")
     try:
         migrations.apply(db)  # each migration in a savepoint of this transaction
+        sync_regions(db)  # data/regions.csv may have changed since the last run
         db.conn.execute("COMMIT")
     except BaseException:
         db.conn.execute("ROLLBACK")

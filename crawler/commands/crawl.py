@@ -11,6 +11,7 @@ from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 from scrapy.exceptions import UsageError
 
 from pipelines.database import path_problem
+from pipelines.preview import preview_lines
 
 EXIT_CODES = {"ok": 0, "failed": 1, "blocked": 3, "partial": 4}
 ALERT = 5
@@ -41,6 +42,12 @@ class Command(ScrapyCrawlCommand):
         status = stats.get("nianbao/run_status", "failed")
         alerts = stats.get("nianbao/alerts") or []
         self.exitcode = ALERT if status == "ok" and alerts else EXIT_CODES.get(status, 1)
+        if "nianbao/preview" in stats:  # a dry run (scrapy crawl urls -a dry_run=1): nothing was stored
+            print(
+                "year | agency | region | url   (dry run: nothing written)",
+                *preview_lines(stats["nianbao/preview"]),
+                sep="\n",
+            )
         figures = ", ".join(f"{k} {stats.get(f'nianbao/{k}', 0)}" for k in SUMMARY)
         why = stats.get("nianbao/run_why", "the run did not record its end")
         print(f"run {stats.get('nianbao/run_id')} {status} ({why}): {figures}; database {database}")

@@ -246,7 +246,8 @@ class ReportSpider(Spider):
         return ReportItem(
             source=response.url, body=response.body, content_type=_header(response, "Content-Type"),
             encoding=response.encoding if isinstance(response, TextResponse) else None, fetched_at=now(),
-            filename=sent and att.safe_name(sent), filename_sent=sent, region_code=self.region_code,
+            filename=sent and att.safe_name(sent), filename_sent=sent,
+            region_code=response.meta.get("region_code", self.region_code),  # (a list of URLs: per request)
             hints={k: v for k, v in hints.items() if v}, attachments=files,
             crawl_state=self.page_state(response, sha, [url for url, _ in found]),
         )  # fmt: skip
