@@ -59,8 +59,8 @@ def test_unreadable_attachments_are_recorded_and_the_error_names_them():
                       attachments=[Attachment(url="http://127.0.0.1/scan.png", body=b"\x89PNG\r\n\x1a\n" + b"\0" * 64,
                                               filename="scan.png")])  # fmt: skip
     parsed = parse(item)
-    assert parsed.quality == "error" and "image only, no text layer" in parsed.reasons[0]
-    assert any(check.rule == "attachment" and "image only" in check.detail for check in parsed.checks)
+    assert parsed.quality == "error" and "attachment scan.png: corrupt image" in parsed.reasons[0]
+    assert any(check.rule == "attachment" and "corrupt image" in check.detail for check in parsed.checks)
 
 
 def test_a_read_error_is_the_recorded_reason():

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from pipelines.document import Document
+from pipelines.document import Document, read_unsure, shown
 from pipelines.tables import labels, rules
 from pipelines.tables.flatten import BLANK, Layout, Piece, drop_page_numbers, layout_of
 from pipelines.tables.glued import Reading, RowResult, blocks_rule, row_candidates, sum_rule
@@ -170,12 +170,20 @@ def _assemble(name: str, specs: list[RowSpec], results, solved: Solved) -> Table
 
 def _fill(table: TableOut, name: str, spec: RowSpec, result: RowResult, options: list[Reading], status) -> None:
     settled = agree(options, len(spec.cols))
-    raw_run = result.glued or None
+    raw_run = shown(result.glued) or None
+    scope = f"{name}.{spec.key}"
+    doubts = []
     for col, (value, raw, ok) in zip(spec.cols, settled, strict=True):
+        if raw and (unsure := read_unsure(raw)):  # an OCR reading below its confidence threshold
+            table.cells.append(Cell(name, spec.key, col, None, unsure[0] or None))
+            table.unsure.add((spec.key, col))
+            doubts.append(f"{col} '{unsure[0]}' ({unsure[1]:.2f})" if unsure[0] else f"{col} (marks, no text read)")
+            continue
         table.cells.append(Cell(name, spec.key, col, value, raw if ok else raw_run))
         if not ok:
             table.unsure.add((spec.key, col))
-    scope = f"{name}.{spec.key}"
+    if doubts:
+        table.checks.append(Check("ocr", scope, False, "OCR reading not trusted, cells NULL: " + ", ".join(doubts)))
     if not result.candidates and not result.bounded:
         table.checks.append(Check("cells", scope, False, f"cannot read {len(spec.cols)} cells from '{raw_run}'"))
     elif any(not ok for _, _, ok in settled):

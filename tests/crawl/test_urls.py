@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from crawler.spiders.urls import UrlsSpider, read_urls
+from demo import loopback
 from demo.server import PortalServer, load_dir
 from tests.conftest import REPO, run_scrapy
 
@@ -29,7 +30,8 @@ def routes():
 
 def crawl(list_file: Path, db: Path, routes: str, *extra: str):
     return run_scrapy("crawl", "urls", "-a", f"file={list_file}", *extra, "-s", f"LOOPBACK_ROUTES={routes}",
-                      "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=0", db=db)  # fmt: skip
+                      "-s", f"ADDONS={json.dumps(loopback.ADDONS)}", "-s", "DOWNLOAD_DELAY=0",
+                      "-s", "AUTOTHROTTLE_ENABLED=0", db=db)  # fmt: skip
 
 
 def test_dry_run_shows_what_would_be_stored_and_writes_nothing(tmp_path, routes):
