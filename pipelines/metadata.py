@@ -3,7 +3,10 @@
 Each value comes from the most trustworthy place that has it (HTML <meta> tags and the
 metadata block, then the title line, then sentences of the report itself, then hints from
 where the document came from: the listing title, or the file name for local documents),
-and records where it came from so researchers can judge it.
+and records where it came from so researchers can judge it (`reports.field_sources`).
+The year comes from the document (title, sentences, the year it talks about, its publication
+date); a year in the file name is the last resort — never for the blank report form, which is
+about no year.
 """
 
 from __future__ import annotations
@@ -78,10 +81,11 @@ def extract_metadata(
     _set(meta, "year", title_year(meta.title), "title")
     _set(meta, "year", year_from_text(text), "text")
     _set(meta, "year", most_mentioned_year(text), "most mentioned year")
-    _set(meta, "year", year_from_name(filename), "file name")
-    if meta.year and not plausible_year(meta.year, meta.published):
-        meta.year = None
+    _check_year(meta)
     _set(meta, "year", int(meta.published[:4]) - 1 if meta.published else None, "publication year - 1")
+    if not is_blank_form(text, meta.title):  # a blank form is about no year, whatever its file is called
+        _set(meta, "year", year_from_name(filename), "file name")  # the last resort, recorded as such
+        _check_year(meta)
     _set(meta, "agency", agency_from_title(meta.title), "title")
     _set(meta, "agency", meta.publisher, "metadata block")
     _set(meta, "agency", agency_from_text(text), "text")
@@ -110,6 +114,21 @@ def site_name(document: Document) -> str | None:
     if document.meta.get("sitename"):
         return document.meta["sitename"]
     return site_suffix(document.meta.get("title"))
+
+
+def _check_year(meta: Metadata) -> None:
+    if meta.year and not plausible_year(meta.year, meta.published):
+        meta.year = None
+        meta.sources.pop("year", None)
+
+
+# The official form's own wording: «政府信息公开工作年度报告格式模板», and «（文字描述）» where the text goes.
+_BLANK_FORM = re.compile(r"格式模板|报告模板|[（(]\s*文字描述")
+
+
+def is_blank_form(text: str, title: str | None) -> bool:
+    """The document is the blank report form (its title says template, its sections say «文字描述»)."""
+    return bool(_BLANK_FORM.search(title or "") or _BLANK_FORM.search(text[:20_000]))
 
 
 _TEXT_FIELD = re.compile(

@@ -240,7 +240,21 @@ SECTIONS_SEARCH_TRIGGERS = (
 
 
 @migrations()
-def m014_run_monitor_alerts(db: Database) -> None:
+def m014_split_readings(db: Database) -> None:
+    # The readings the rules admit for each group of unsure cells (pipelines/tables/alternatives.py), so
+    # that the same agency's neighbouring years can choose among them (pipelines/crossyear.py).
+    db["split_readings"].create(
+        {
+            "report_id": str, "group_no": int, "reading": int, "table_name": str, "row_key": str, "col_key": str,
+            "value": ANY, "raw": str, "printed": str,
+        },
+        pk=("report_id", "group_no", "reading", "table_name", "row_key", "col_key"),
+        foreign_keys=[("report_id", "reports", "id")],
+    )  # fmt: skip
+
+
+@migrations()
+def m015_run_monitor_alerts(db: Database) -> None:
     # Run monitors (crawler/monitors.py): what a run crawled (the spider, with -a url=/region= for the generic
     # one), the report links on its columns' first pages, and the alerts raised by comparing runs.
     db["crawl_runs"].add_column("target", str)

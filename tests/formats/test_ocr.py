@@ -67,7 +67,9 @@ def test_degraded_multipage_tiff_in_another_font():
 def test_pdf_with_one_image_only_page():
     """Text pages stay text; the scanned page in between is OCR'd, and its table joins the text one."""
     key = load_key(HUAIAN)
-    text_pdf = render.report_pdf(key)
+    # An embedded font: rasterised with the project's PDFium, a font the PDF does not embed is drawn as boxes
+    # (pipelines/formats/pdfium_fonts.py) — text is read from its codes, never from its shapes.
+    text_pdf = render.report_pdf(key, font=str(scans.FONTS["uming"]))
     scanned = scans.images_pdf(scans.pdf_pages(text_pdf, 200)[1:2], 200)
     mixed = pypdfium2.PdfDocument.new()
     mixed.import_pages(pypdfium2.PdfDocument(text_pdf), [0])
