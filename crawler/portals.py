@@ -32,10 +32,13 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, fields
 from functools import cache
+from importlib.resources.abc import Traversable
 from pathlib import Path
 from urllib.parse import urlsplit
 
-PORTALS_CSV = Path(__file__).resolve().parent.parent / "data" / "portals.csv"
+from data import resource
+
+PORTALS_CSV = resource("portals.csv")  # read from a Scrapyd egg too (data/__init__.py)
 SOURCE = "anyi-econ/china-public-debt@9b01b30a data/website-gov.ts"
 REVIEW_SOURCE = "anyi-econ/china-public-debt@1934e725 docs/website-gov-review.md"
 REVIEW_STATUS = {"无法访问": "browser-only", "存疑": "doubtful"}
@@ -167,12 +170,12 @@ def write_portals(rows: Iterable[Portal], path: Path) -> int:
 
 
 @cache
-def load_portals(path: Path = PORTALS_CSV) -> tuple[Portal, ...]:
+def load_portals(path: Traversable = PORTALS_CSV) -> tuple[Portal, ...]:
     with path.open(encoding="utf-8", newline="") as handle:
         return tuple(Portal(**row) for row in csv.DictReader(handle))
 
 
-def portals_in(prefix: str, path: Path = PORTALS_CSV) -> list[Portal]:
+def portals_in(prefix: str, path: Traversable = PORTALS_CSV) -> list[Portal]:
     """Registered portals with a home page whose division code starts with `prefix`, one per home page."""
     seen: set[str] = set()
     found = []
@@ -183,7 +186,7 @@ def portals_in(prefix: str, path: Path = PORTALS_CSV) -> list[Portal]:
     return found
 
 
-def portal_for(url: str, path: Path = PORTALS_CSV) -> Portal:
+def portal_for(url: str, path: Traversable = PORTALS_CSV) -> Portal:
     """The registry's row for this page's host (its home page replaced by `url`), else an unregistered
     portal (no code)."""
     host = host_of(url)
@@ -193,7 +196,7 @@ def portal_for(url: str, path: Path = PORTALS_CSV) -> Portal:
     return Portal(code="", name=host, path="", level="", home_url=url, review="", match="unregistered")
 
 
-def is_home_page(url: str, path: Path = PORTALS_CSV) -> bool:
+def is_home_page(url: str, path: Traversable = PORTALS_CSV) -> bool:
     """The site's root (`/`, `/index.html`…) or a home page the registry lists: where discovery starts, never
     a column to sweep (its directory is the whole site)."""
     if re.fullmatch(r"/?((index|default|main|home)\.\w+)?", urlsplit(url).path):

@@ -46,7 +46,8 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.browser.BrowserFallbackMiddleware": 580,  # challenge answers → browser, before BlockDetection sees them
 }
 SPIDER_MIDDLEWARES = {"crawler.middlewares.RecordSpiderErrorsMiddleware": 100}  # a callback's error names its page
-EXTENSIONS = {"crawler.state.CrawlStateExtension": 500}  # crawl_state, crawl_runs, run status
+# crawl_state, crawl_runs and the run status; then the run monitors, which read the finished run record
+EXTENSIONS = {"crawler.state.CrawlStateExtension": 500, "crawler.monitors.RunMonitorsExtension": 510}
 # Size caps while downloading (default 1 GiB and 32 MiB): a file larger than the parser takes is not fetched
 # whole, and a compressed answer that inflates beyond it is dropped while inflating (a 1 MB gzip bomb took
 # the crawl to 6 GB). Listing pages have a smaller cap (crawler/families/base.py `listing`).
@@ -61,6 +62,12 @@ CONCURRENT_ITEMS = 16
 # A short queue is enough to keep the parser busy (~40 such pages, 0.2 s of parsing) and it also shortens
 # the drain at the end of a crawl: 300 KB was ~7 % faster than 1 MB there, and 120 KB starved the parser.
 SCRAPER_SLOT_MAX_ACTIVE_SIZE = 300_000
+# Run monitors (crawler/monitors.py): an alert, and exit 5, when a run of a portal lists fewer than this share
+# of the reports its last run listed on the columns' first pages, when errors and blocked pages are more than
+# this share of the URLs it met, or when a portal that used to change had nothing new for this many days.
+REPORTS_MONITOR_LISTED_DROP = 0.5
+REPORTS_MONITOR_FAILED_SHARE = 0.25
+REPORTS_MONITOR_QUIET_DAYS = 30
 # --- end crawling -------------------------------------------------------------------------------
 
 # --- reach (issue 15: crawler/discovery.py, crawler/families/discover.py, crawler/browser.py) -------

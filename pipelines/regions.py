@@ -13,9 +13,11 @@ import csv
 import re
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
+from importlib.resources.abc import Traversable
 
-REGIONS_CSV = Path(__file__).resolve().parent.parent / "data" / "regions.csv"
+from data import resource
+
+REGIONS_CSV = resource("regions.csv")
 _GENERIC_NAMES = {"市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划"}
 
 
@@ -36,7 +38,7 @@ _FIELDS = set(Region.__dataclass_fields__)
 
 
 @cache
-def load_regions(path: Path = REGIONS_CSV) -> dict[str, Region]:
+def load_regions(path: Traversable = REGIONS_CSV) -> dict[str, Region]:
     with path.open(encoding="utf-8") as handle:
         return {row["code"]: Region(**{k: v for k, v in row.items() if k in _FIELDS}) for row in csv.DictReader(handle)}
 

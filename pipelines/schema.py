@@ -253,6 +253,23 @@ def m014_split_readings(db: Database) -> None:
     )  # fmt: skip
 
 
+@migrations()
+def m015_run_monitor_alerts(db: Database) -> None:
+    # Run monitors (crawler/monitors.py): what a run crawled (the spider, with -a url=/region= for the generic
+    # one), the report links on its columns' first pages, and the alerts raised by comparing runs.
+    db["crawl_runs"].add_column("target", str)
+    db["crawl_runs"].add_column("listed", int)
+    db["alerts"].create(
+        {
+            "id": int, "run_id": int, "spider": str, "target": str, "monitor": str, "message": str,
+            "raised": str, "resolved": str, "resolved_by": str,
+        },
+        pk="id", not_null={"spider", "monitor", "message", "raised"},
+        foreign_keys=[("run_id", "crawl_runs", "id")],
+    )  # fmt: skip
+    db["alerts"].create_index(["spider", "target", "monitor"])
+
+
 def report_tables(db: Database) -> tuple[str, ...]:
     """The tables whose rows belong to one report (a foreign key report_id → reports.id): a report that is
     written again replaces its rows in all of them."""
