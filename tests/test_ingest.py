@@ -31,6 +31,7 @@ def snapshot(db: Path) -> dict[str, list]:
 @pytest.fixture(scope="module")
 def corpus_db(tmp_path_factory) -> tuple[Path, Path, object]:
     """The text/HTML/Markdown corpus copied to a folder and ingested once."""
+    corpus_dir()  # (skips every test of it without a corpus)
     folder = tmp_path_factory.mktemp("corpus")
     for name in TEXT_DOCS:
         shutil.copy(corpus_dir() / "docs" / name, folder / name)
