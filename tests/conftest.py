@@ -44,6 +44,19 @@ def corpus_dir() -> Path:
     return CORPUS
 
 
+def shared_data_dir() -> Path:
+    """`../shared/data` (division codes, the portal list): the inputs of `scrapy regions` / `scrapy portals`.
+    Without it the test is skipped, like the corpus (and in CI its absence is an error)."""
+    found = next(
+        (c for c in (REPO.parent / "shared" / "data", REPO.parent.parent / "shared" / "data") if c.is_dir()), None
+    )
+    if found is None:
+        if REQUIRED:
+            raise RuntimeError("../shared/data not found beside the repository")
+        pytest.skip("needs the shared reference data (../shared/data beside the repository): not found")
+    return found
+
+
 def answer_keys(suffixes: tuple[str, ...] = TEXT_SUFFIXES) -> list[dict]:
     """The answer keys of the corpus documents with these suffixes (none without a corpus)."""
     if CORPUS is None:

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from crawler.commands.regions import shared_data
 from crawler.divisions import COLUMNS, Change, build_regions, read_changes, read_csv
 from pipelines.regions import load_regions, region_code_for, township_code_for
+from tests.conftest import shared_data_dir
 
 REPO = Path(__file__).resolve().parent.parent
 BASE = REPO / "data" / "sources" / "regions-gbt2260-cpca.csv"
@@ -22,7 +22,7 @@ def table() -> list[dict[str, str]]:
 
 
 def test_committed_table_is_what_the_command_builds(table):
-    divisions = shared_data() / "divisions"
+    divisions = shared_data_dir() / "divisions"
     assert (divisions / "streets.csv").is_file(), f"{divisions}: the shared division data are missing"
     built = build_regions(divisions, read_csv(BASE), read_changes(CHANGES))
     assert [r.code for r in built] == [r["code"] for r in table]

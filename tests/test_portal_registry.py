@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 
-from crawler.commands.regions import shared_data
 from crawler.divisions import RegionRow
 from crawler.families.detect import portal_classes
 from crawler.portals import (
@@ -24,9 +23,13 @@ from crawler.portals import (
     read_source,
 )
 from pipelines.regions import Region, load_regions
+from tests.conftest import shared_data_dir
 
 REPO = Path(__file__).resolve().parent.parent
-PLACES = shared_data() / "portals" / "government-portals.tsv"
+
+
+def places() -> Path:
+    return shared_data_dir() / "portals" / "government-portals.tsv"
 
 
 @pytest.fixture(scope="module")
@@ -36,12 +39,12 @@ def registry():
 
 def test_committed_registry_is_what_the_command_builds(registry):
     review = read_source(REPO / "data" / "sources" / "portal-review.tsv")
-    built = build_registry(read_source(PLACES), review, load_regions(), portal_classes())
+    built = build_registry(read_source(places()), review, load_regions(), portal_classes())
     assert [tuple(vars(r).values()) for r in built] == [tuple(vars(r).values()) for r in registry]
 
 
 def test_every_row_keeps_source_and_review(registry):
-    assert len(registry) == len(read_source(PLACES)) == 3215
+    assert len(registry) == len(read_source(places())) == 3215
     assert {r.source for r in registry} == {SOURCE} and {r.review_source for r in registry} == {REVIEW_SOURCE}
     assert "@" in SOURCE and "@" in REVIEW_SOURCE
     # the review's own totals: 3,124 correct, 86 unreachable for scripts, 1 doubtful, 4 empty
@@ -168,8 +171,9 @@ def test_columns_are_documented():
 
 
 def test_commands_rebuild_the_committed_files(tmp_path):
-    from tests.conftest import run_scrapy
+    from tests.conftest import run_scrapy, shared_data_dir
 
+    shared_data_dir()  # (their input)
     regions = run_scrapy("regions", "--out", str(tmp_path / "regions.csv"), db=tmp_path / "r.db")
     assert regions.returncode == 0, regions.stderr[-2000:]
     assert (tmp_path / "regions.csv").read_bytes() == (REPO / "data" / "regions.csv").read_bytes()
