@@ -65,13 +65,16 @@ class CrawlState:
     previous_status: str | None = None  # of this spider's run before this one (set by start_run)
     changes: dict[str, str] = field(default_factory=dict)  # document URL → new | changed, until stored
     problems: dict[str, tuple[str, str, str]] = field(default_factory=dict)  # URL → (kind, status, reason)
+    first_pages: dict[str, frozenset[str]] = field(default_factory=dict)  # column → report URLs of its page 1
 
     @classmethod
     def for_crawler(cls, crawler) -> CrawlState:
         """One state object per crawler (created on first use)."""
         state = getattr(crawler, "crawl_state", None)
         if state is None:
-            state = crawler.crawl_state = cls(database_for(crawler), crawler.spidercls.name)
+            db = database_for(crawler)
+            kind = getattr(db, "crawl_state_class", None) or cls  # a crawl worker's reads are shared (Redis)
+            state = crawler.crawl_state = kind(db, crawler.spidercls.name)
         return state
 
     # -- reads ----------------------------------------------------------------------------------------
@@ -192,12 +195,14 @@ def start_run(db, spider: str) -> tuple[int, str | None]:
     run_id = conn.execute(
         "insert into crawl_runs (spider, started, status) values (?, ?, 'running')", [spider, now()]
     ).lastrowid
-    if previous is None:
-        return run_id, None
-    status, detail = previous
+    return run_id, previous_status(*previous) if previous else None
+
+
+def previous_status(status: str, detail: str | None) -> str:
+    """What the next run makes of a run's status: "partial" when -a year/limit narrowed it (see start_run)."""
     scope = json.loads(detail or "{}").get("scope") or {}
     narrowed = status in ("ok", "blocked") and (scope.get("year") or scope.get("limit"))
-    return run_id, "partial" if narrowed else status
+    return "partial" if narrowed else status
 
 
 def finish_run(db, run_id: int, row: dict[str, Any]) -> None:

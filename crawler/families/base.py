@@ -104,7 +104,6 @@ class ReportSpider(Spider):
         self.run = RunScope(*parse_args(year, limit, full))
         if self.region_code is not None and not is_valid_code(self.region_code):
             raise ValueError(f"{self.name}: region_code {self.region_code!r} is not in data/regions.csv")
-        self.first_pages: dict[str, frozenset[str]] = {}  # column → report URLs of its page 1
 
     @property
     def year(self) -> int | None:
@@ -162,9 +161,9 @@ class ReportSpider(Spider):
         self.crawler.stats.inc_value("nianbao/pages")
         column, page = response.meta["column"], response.meta["page"]
         urls = frozenset(canonical(link.url) for link in links)
-        if page == 1:
-            self.first_pages[column] = urls
-        elif urls and urls == self.first_pages.get(column):
+        if page == 1:  # (in the crawl state: the workers of a distributed run share it)
+            self.state.first_pages[column] = urls
+        elif urls and urls == self.state.first_pages.get(column):
             self.state.block(response.url, f"page {page} repeats page 1", "listing")
             return False
         if (len(links) if listed is None else listed) == 0 or self.run.at_limit:
