@@ -62,14 +62,20 @@ class AnnualReportsSpider(ReportSpider):
         family = detect_family(response.text)
         self.logger.info("%s looks like family %s", response.url, family)
         self.crawler.stats.set_value("nianbao/family", family)
-        portal = next((p for p in portal_classes() if _same_host(p, self.url)), None)
-        part_class = type(f"{family}_part", (FAMILIES[family],), {
-            "name": f"{self.name}_{family}", "column_urls": (self.url,),
-            "region_code": portal.region_code if portal else None,
-        })  # fmt: skip
-        part = self.parts.get(part_class.name) or self.add_part(part_class)
+        part = self.part(f"{self.name}_{family}")
         for obj in part.listing_callback(response) or ():
             yield self._routed_output(part, obj)
+
+    def part(self, name: str) -> ReportSpider:
+        """A part by name. The part of a detected family is made on first use, also by a worker of a
+        distributed run that did not read the column page itself (crawler/distributed)."""
+        family = name.removeprefix(f"{self.name}_")
+        if name not in self.parts and self.url and family in FAMILIES:
+            portal = next((p for p in portal_classes() if _same_host(p, self.url)), None)
+            self.add_part(type(f"{family}_part", (FAMILIES[family],), {
+                "name": name, "column_urls": (self.url,), "region_code": portal.region_code if portal else None,
+            }))  # fmt: skip
+        return self.parts[name]
 
     # -- routing the parts' requests ----------------------------------------------------------------
     def routed(self, part: ReportSpider, request: Request) -> Request:
@@ -83,7 +89,7 @@ class AnnualReportsSpider(ReportSpider):
 
     async def route(self, response):
         """A part's callback, called for it; what it yields is routed in turn."""
-        part = self.parts[response.meta[PART]]
+        part = self.part(response.meta[PART])
         output = getattr(part, response.meta[METHOD])(response)
         if inspect.isawaitable(output):  # `async def` returning one item (or None)
             output = await output
@@ -101,7 +107,7 @@ class AnnualReportsSpider(ReportSpider):
 
     def route_error(self, failure):
         meta = failure.request.meta
-        part = self.parts.get(meta.get(PART))
+        part = self.part(meta[PART]) if PART in meta else None
         if part is not None and meta.get(ERRBACK):
             return getattr(part, meta[ERRBACK])(failure)
         return self.failed(failure)

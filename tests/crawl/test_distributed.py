@@ -37,7 +37,8 @@ def flags(**settings) -> list[str]:
     return [part for key, value in settings.items() for part in ("-s", f"{key}={value}")]
 
 
-def crawl_command(portal, redis_url: str | None, db: Path | None = None, *args: str, **settings) -> list[str]:
+def crawl_command(portal, redis_url: str | None, db: Path | None = None, *args: str, spider: str = "mock_region",
+                  **settings) -> list[str]:  # fmt: skip
     base = {"LOOPBACK_ROUTES": json.dumps(portal.routes), "ADDONS": ADDONS, "DOWNLOAD_DELAY": "0",
             "AUTOTHROTTLE_ENABLED": "False", "SPIDER_MODULES": "crawler.spiders,distributed_spiders",
             "LOG_LEVEL": os.environ.get("TEST_LOG_LEVEL", "INFO"), "RETRY_TIMES": "2", "DOWNLOAD_TIMEOUT": "10", "REPORTS_PARSE_WORKERS": "0"}  # fmt: skip
@@ -45,7 +46,7 @@ def crawl_command(portal, redis_url: str | None, db: Path | None = None, *args: 
         base |= {"REDIS_URL": redis_url, "REDIS_WORKER_TIMEOUT": "3"}
     if db:
         base["REPORTS_DB"] = str(db)
-    return [sys.executable, "-m", "scrapy", "crawl", "mock_region", *args, *flags(**(base | settings))]
+    return [sys.executable, "-m", "scrapy", "crawl", spider, *args, *flags(**(base | settings))]
 
 
 def writer_command(redis_url: str, db: Path, *args: str) -> list[str]:
@@ -139,11 +140,12 @@ def portal():
     portal.server.stop()
 
 
-def distributed_run(portal, redis_server, db: Path, logs: Path, workers: int = 2, **settings) -> list[str]:
+def distributed_run(portal, redis_server, db: Path, logs: Path, *args: str, workers: int = 2, **settings) -> list[str]:
     """Writer (--drain) and `workers` workers, started together; every log once all have exited."""
     logs.mkdir(exist_ok=True)
     writer = start(writer_command(redis_server.url, db, "--drain"), logs / "writer.log")
-    procs = [start(crawl_command(portal, redis_server.url, **settings), logs / f"w{i}.log") for i in range(workers)]
+    procs = [start(crawl_command(portal, redis_server.url, None, *args, **settings), logs / f"w{i}.log")
+             for i in range(workers)]  # fmt: skip
     out = [finish(proc, logs / f"w{i}.log") for i, proc in enumerate(procs)]
     out.append(finish(writer, logs / "writer.log"))
     # each worker's own status: 3 (blocked) when it met the anti-bot wall, else 0; the run's is in crawl_runs
@@ -174,6 +176,19 @@ def test_two_workers_store_what_one_process_stores(portal, redis_server, referen
     assert not any("Traceback" in log or "DeprecationWarning" in log for log in logs), logs
     keys = [k.decode() for k in redis_server.client().keys("nianbao:run:*")]
     assert keys == [], f"the finished run left keys behind: {keys[:5]}"
+
+
+def test_annual_reports_of_one_column_url(portal, redis_server, tmp_path):
+    """`annual_reports -a url=`: one worker reads the column page and detects its family; the other works
+    for that family's part as well (it makes the part from the name the requests carry)."""
+    url, reference = "url=http://trs.mock/zfxxgk/zfxxgknb/index.html", tmp_path / "reference.db"
+    local = run(crawl_command(portal, None, reference, "-a", url, spider="annual_reports"))
+    assert local.returncode == 0, local.stderr[-3000:]
+    db = tmp_path / "distributed.db"
+    distributed_run(portal, redis_server, db, tmp_path / "logs", "-a", url, spider="annual_reports")
+    assert_same_store(db, reference, portal.crosspost)
+    _, parts = assert_runs(db, 2)
+    assert all(p[2] > 0 for p in parts), parts
 
 
 def test_second_distributed_run_is_incremental(portal, redis_server, reference, tmp_path):
