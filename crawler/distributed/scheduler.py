@@ -174,8 +174,8 @@ class RunScheduler(Scheduler):
 class HostGateMiddleware:
     """Downloader middleware (worker mode), right after robots.txt: every request, from the queue or not
     (attachments, robots.txt), books its host's next turn in Redis and waits for it. It books only when this
-    worker has no other request to the host in the downloader, so that the request goes out at its turn,
-    not later (the local download slots have no delay of their own in worker mode: they would push a
+    worker has a download slot free for the host (CONCURRENT_REQUESTS_PER_DOMAIN), so that the request goes
+    out at its turn, not later (the local download slots have no delay of their own in worker mode: they would push a
     request past its turn, onto the next one another worker booked)."""
 
     def __init__(self, crawler) -> None:
@@ -184,6 +184,7 @@ class HostGateMiddleware:
         crawler.signals.connect(self.reached, signal=signals.request_reached_downloader)
         crawler.signals.connect(self.left, signal=signals.request_left_downloader)
         self.patience = crawler.settings.getfloat("DOWNLOAD_TIMEOUT", 180) + 10
+        self.per_host = crawler.settings.getint("CONCURRENT_REQUESTS_PER_DOMAIN", 1)
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -196,9 +197,11 @@ class HostGateMiddleware:
         self.downloading[host_of(request)] -= 1
 
     async def process_request(self, request: Request, spider=None):
-        host, started = host_of(request), time.monotonic()
         worker = worker_for(self.crawler)
-        while self.downloading[host] > 0 and time.monotonic() - started < self.patience:
+        if not worker.delay:  # no politeness asked for (benchmarks, the demo): nothing to book
+            return None
+        host, started = host_of(request), time.monotonic()
+        while self.downloading[host] >= self.per_host and time.monotonic() - started < self.patience:
             await asyncio.sleep(0.02)
         if (wait := worker.book(host)) > 0:
             await asyncio.sleep(wait)

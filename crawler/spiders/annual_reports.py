@@ -52,7 +52,7 @@ class AnnualReportsSpider(ReportSpider):
         if self.url:
             yield self.listing(self.url, self.parse_detect, column=self.url)
         for portal in self.portal_classes:
-            part = self.add_part(portal)
+            part = self.part(portal.name)
             async for request in part.start():
                 yield self.routed(part, request)
 
@@ -67,15 +67,20 @@ class AnnualReportsSpider(ReportSpider):
             yield self._routed_output(part, obj)
 
     def part(self, name: str) -> ReportSpider:
-        """A part by name. The part of a detected family is made on first use, also by a worker of a
-        distributed run that did not read the column page itself (crawler/distributed)."""
+        """A part by name, made on first use: a registered portal of the region, or the part of a detected
+        family. A worker of a distributed run (crawler/distributed) may get a part's request before its own
+        `start()` reached that portal, or without having read the column page that told the family."""
+        if name in self.parts:
+            return self.parts[name]
         family = name.removeprefix(f"{self.name}_")
-        if name not in self.parts and self.url and family in FAMILIES:
+        if portal := next((p for p in self.portal_classes if p.name == name), None):
+            return self.add_part(portal)
+        if self.url and family in FAMILIES:
             portal = next((p for p in portal_classes() if _same_host(p, self.url)), None)
-            self.add_part(type(f"{family}_part", (FAMILIES[family],), {
+            return self.add_part(type(f"{family}_part", (FAMILIES[family],), {
                 "name": name, "column_urls": (self.url,), "region_code": portal.region_code if portal else None,
             }))  # fmt: skip
-        return self.parts[name]
+        raise KeyError(name)
 
     # -- routing the parts' requests ----------------------------------------------------------------
     def routed(self, part: ReportSpider, request: Request) -> Request:

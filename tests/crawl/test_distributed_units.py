@@ -344,3 +344,18 @@ async def test_robots_txt_holds_for_requests_that_wait_for_it_together():
     # Scrapy 2.19 hands the parser to the first that waits on its Deferred; the next get None (robots.txt
     # ignored). When this fails, Scrapy is fixed and crawler/robots.py can go.
     assert (await _three_waiters(ScrapyRobotsTxtMiddleware))[2] is None
+
+
+def test_annual_reports_makes_a_part_for_a_request_that_comes_before_its_start():
+    """A worker may take a part's request from the shared queue before its own `start()` made that part,
+    or (`-a url=`) without having read the column page that told the family."""
+    from crawler.spiders.annual_reports import AnnualReportsSpider
+
+    crawler = get_crawler(AnnualReportsSpider)
+    region = AnnualReportsSpider.from_crawler(crawler, region="32")
+    name = region.portal_classes[-1].name
+    assert region.part(name) is region.part(name) and region.part(name).name == name
+    one = AnnualReportsSpider.from_crawler(get_crawler(AnnualReportsSpider), url="http://trs.mock/nb/index.html")
+    assert type(one.part("annual_reports_hanweb")).family == "hanweb"
+    with pytest.raises(KeyError):
+        one.part("annual_reports_nonsense")
