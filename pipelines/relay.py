@@ -172,10 +172,6 @@ class Keys:
     def hostnext(self) -> str:  # host → when it may be asked next (all runs: politeness is per host)
         return f"{self.prefix}:hostnext"
 
-    @property
-    def hostlast(self) -> str:  # host → when it was last asked
-        return f"{self.prefix}:hostlast"
-
     def run(self, run: str, part: str = "") -> str:
         return f"{self.prefix}:run:{run}" + (f":{part}" if part else "")
 

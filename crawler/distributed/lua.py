@@ -26,9 +26,12 @@ local function requeue(P, hostnext, value)
 end
 """
 
-# ARGV: P, hostnext, host, priority, request → its sequence number
+# ARGV: P, hostnext, host, priority, request[, fingerprint] → its sequence number, or 0 when the run has seen
+# the fingerprint already (the duplicate filter's set, P:seen). Filter and queue in one step: a worker dying
+# in between would leave a request seen and never queued.
 PUSH = """
 local P, hostnext, host = ARGV[1], ARGV[2], ARGV[3]
+if ARGV[6] and redis.call('SADD', P .. ':seen', ARGV[6]) == 0 then return 0 end
 local seq = redis.call('INCR', P .. ':seq')
 redis.call('ZADD', P .. ':q:' .. host, -tonumber(ARGV[4]) * 1e12 + seq, seq .. ':' .. ARGV[5])
 if not redis.call('ZSCORE', P .. ':hosts', host) then
@@ -80,8 +83,8 @@ end
 return {'wait', '0.05'}
 """
 
-# ARGV: hostnext, host, delay → seconds to wait for the host's turn, now booked: the next one is `delay`
-# later, whichever worker (or run) asks. Every request sent is booked, from the queue or not (attachments,
+# ARGV: hostnext, host, delay → seconds to wait for the host's turn, now booked: the next one is `delay` later,
+# whichever worker (or run) asks. Every request sent is booked, from the queue or not (attachments,
 # robots.txt).
 BOOK = """
 local t = redis.call('TIME')
@@ -89,19 +92,6 @@ local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
 local ready = math.max(now, tonumber(redis.call('HGET', ARGV[1], ARGV[2]) or '0'))
 redis.call('HSET', ARGV[1], ARGV[2], tostring(ready + tonumber(ARGV[3])))
 return tostring(ready - now)
-"""
-
-# ARGV: hostlast, host, gap → 0 and the host's last request is now, or seconds to wait when the last one
-# went out less than `gap` ago (a request late for its booked turn — a busy worker — must not crowd the
-# next one: turns are booked ahead, sends are checked here, on one clock).
-SEND = """
-local t = redis.call('TIME')
-local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
-local last = tonumber(redis.call('HGET', ARGV[1], ARGV[2]) or '0')
-local gap = tonumber(ARGV[3])
-if now - last < gap then return tostring(gap - (now - last)) end
-redis.call('HSET', ARGV[1], ARGV[2], tostring(now))
-return '0'
 """
 
 # ARGV: P, hostnext, worker, seq… → how many of the worker's in-flight requests went back to the queue

@@ -39,6 +39,8 @@ from crawler.distributed.worker import Worker, worker_for
 
 logger = logging.getLogger(__name__)
 
+LATE = 0.05  # seconds after its turn that a request still goes; later, it books a new turn
+
 
 def host_of(request: Request) -> str:
     """The politeness slot of a request, as Scrapy's downloader keys it (`download_slot`, else the host)."""
@@ -57,16 +59,18 @@ class HostQueue(Base):
     def __len__(self) -> int:
         return int(self.server.get(self.key + ":count") or 0)
 
-    def push(self, request: Request) -> None:
-        self.worker.scripts["PUSH"](
-            args=[
-                self.key,
-                self.worker.keys.hostnext,
-                host_of(request),
-                request.priority,
-                self._encode_request(request),
-            ]
-        )
+    def push(self, request: Request, fingerprint: str | None = None) -> bool:
+        """Queue the request, unless its fingerprint (when given) was seen in this run already."""
+        host, data = host_of(request), self._encode_request(request)
+        args = [
+            self.key,
+            self.worker.keys.hostnext,
+            host,
+            request.priority,
+            data,
+            *([fingerprint] if fingerprint else []),
+        ]
+        return bool(self.worker.scripts["PUSH"](args=args))
 
     def pop(self, timeout: int = 0) -> Request | None:
         reply = self.worker.scripts["POP"](
@@ -124,7 +128,7 @@ class RunScheduler(Scheduler):
         await self.worker.join(spider)
         settings = self.crawler.settings
         self.queue = HostQueue(self.server, spider, self.worker.key(), worker=self.worker)  # the run's keys (lua.py)
-        self.df = RunDupeFilter(
+        self.df = RunDupeFilter(  # its set, the run's P:seen, is filled by lua.PUSH
             self.server,
             self.worker.key("seen"),
             self.crawler.request_fingerprinter,
@@ -137,11 +141,10 @@ class RunScheduler(Scheduler):
         self.worker.leave()
 
     def enqueue_request(self, request: Request) -> bool:
-        try:
-            if not request.dont_filter and self.df.request_seen(request):
+        try:  # the duplicate filter's fingerprint, checked and added with the push (lua.PUSH: one step)
+            if not self.queue.push(request, None if request.dont_filter else self.df.request_fingerprint(request)):
                 self.df.log(request, self.spider)
                 return False
-            self.queue.push(request)
         except redis.RedisError as exc:
             self.worker.fail(exc)  # the request that made it is still in flight: fetched again, by someone
             return False
@@ -175,12 +178,13 @@ class HostGateMiddleware:
     """Downloader middleware (worker mode), right after robots.txt: every request, from the queue or not
     (attachments, robots.txt), books its host's next turn in Redis and waits for it. It books only when this
     worker has a download slot free for the host (CONCURRENT_REQUESTS_PER_DOMAIN), so that the request goes
-    out at its turn, not later (the local download slots have no delay of their own in worker mode: they would push a
-    request past its turn, onto the next one another worker booked)."""
+    out at its turn, not later: in worker mode the local download slots have no delay of their own, and a
+    request held there would go out after its turn, onto the next one another worker booked."""
 
     def __init__(self, crawler) -> None:
         self.crawler = crawler
         self.downloading: Counter[str] = Counter()  # host → this worker's requests in the downloader
+        self.waiting: dict[str, list[asyncio.Future]] = {}  # host → requests waiting for a download slot
         crawler.signals.connect(self.reached, signal=signals.request_reached_downloader)
         crawler.signals.connect(self.left, signal=signals.request_left_downloader)
         self.patience = crawler.settings.getfloat("DOWNLOAD_TIMEOUT", 180) + 10
@@ -194,17 +198,26 @@ class HostGateMiddleware:
         self.downloading[host_of(request)] += 1
 
     def left(self, request, spider=None) -> None:
-        self.downloading[host_of(request)] -= 1
+        host = host_of(request)
+        self.downloading[host] -= 1
+        if waiting := self.waiting.get(host):
+            waiting.pop(0).set_result(None)
 
     async def process_request(self, request: Request, spider=None):
         worker = worker_for(self.crawler)
         if not worker.delay:  # no politeness asked for (benchmarks, the demo): nothing to book
             return None
-        host, started = host_of(request), time.monotonic()
-        while self.downloading[host] >= self.per_host and time.monotonic() - started < self.patience:
-            await asyncio.sleep(0.02)
+        host = host_of(request)
+        if self.downloading[host] + len(self.waiting.get(host, ())) >= self.per_host:
+            freed = asyncio.get_running_loop().create_future()  # set when a download to the host ends (`left`)
+            self.waiting.setdefault(host, []).append(freed)
+            try:
+                await asyncio.wait_for(freed, self.patience)
+            except TimeoutError:
+                self.waiting[host].remove(freed)
         if (wait := worker.book(host)) > 0:
+            turn = time.monotonic() + wait
             await asyncio.sleep(wait)
-        while (wait := worker.send(host)) > 0:  # late for the turn, and another worker's came meanwhile
-            await asyncio.sleep(wait)
+            if time.monotonic() - turn > LATE:  # woken well after its turn (a busy worker): the next one, booked
+                await asyncio.sleep(worker.book(host))  # by another worker, may be near: take a new turn
         return None

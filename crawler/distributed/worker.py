@@ -102,7 +102,7 @@ class Worker:
         self.db.calls = {start_run: self.start_run, finish_run: self.finish_run}
         self.db.crawl_state_class = lambda db, spider: SharedCrawlState(db, spider, worker=self)
         self.scripts = {name: self.server.register_script(getattr(lua, name)) for name in (
-            "PUSH", "POP", "BOOK", "SEND", "REQUEUE_OWN", "RESCUE", "JOIN", "IDLE", "TRY_CLOSE", "END", "CLAIM")}  # fmt: skip
+            "PUSH", "POP", "BOOK", "REQUEUE_OWN", "RESCUE", "JOIN", "IDLE", "TRY_CLOSE", "END", "CLAIM")}  # fmt: skip
         self.loops: list[task.LoopingCall] = []
         self.broken: str | None = None  # why Redis cannot be used any more (the worker then stops)
         self.closed = False
@@ -143,7 +143,8 @@ class Worker:
         )
         engine_hooks.on_request_done(self.crawler.engine, self.done)
         self._loop(self.heartbeat, max(0.2, self.timeout / 4))
-        self._loop(self.tick, 0.5)
+        self.ticks = 0
+        self._loop(self.tick, 0.1)
         return self.run
 
     def _loop(self, fn, interval: float) -> None:
@@ -164,25 +165,17 @@ class Worker:
             self.fail(exc)
             return 0.0
 
-    def send(self, host: str) -> float:
-        """0 when a request may go to the host now (noted as its last), else seconds to wait: no two requests
-        to a host closer than DOWNLOAD_DELAY × (1 − jitter), whoever sends them."""
-        try:
-            gap = f"{self.delay * (1 - self.jitter):.4f}"
-            return float(self.scripts["SEND"](args=[self.keys.hostlast, host, gap])) if self.delay else 0.0
-        except redis.RedisError as exc:
-            self.fail(exc)
-            return 0.0
-
     def taken(self, request: Request, seq: str) -> None:
         self.tracked[request] = seq
 
     def done(self, request: Request) -> None:
-        """The engine is done with `request`: acknowledge it, with every entry buffered so far."""
+        """The engine is done with `request`: its acknowledgement leaves with the next flush (every 0.1 s,
+        or at 32), together with every entry buffered before it."""
         seq = self.tracked.pop(request, None)
         if seq is not None:
             self.db.acks.append(seq)
-            self.flush()
+            if len(self.db.acks) >= 32:
+                self.flush()
 
     def _ack_in(self, pipe, seqs: list[str]) -> None:
         pipe.hdel(self.key(f"inflight:{self.id}"), *seqs)
@@ -218,11 +211,14 @@ class Worker:
             self.fail(exc)
 
     def tick(self) -> None:
-        """Every 0.5 s: push what is buffered, and let the engine look at the shared queue again."""
+        """Every 0.1 s: push what is buffered; every 0.5 s let the engine look at the shared queue again
+        (other workers fill it too)."""
         if self.closed or self.broken:
             return
         self.flush()
-        engine_hooks.wake(self.crawler.engine)
+        self.ticks += 1
+        if self.ticks % 5 == 0:
+            engine_hooks.wake(self.crawler.engine)
 
     def rescue(self) -> None:
         """Queue again what dead workers had in flight; tell the writer they were killed."""
@@ -262,6 +258,7 @@ class Worker:
         if self.broken or self.run is None:
             return
         try:
+            self.db.flush()  # acknowledgements first: what is done must not count as in flight
             self.rescue()
             queued, running, mine = self.scripts["IDLE"](args=[self.key(), self.id])
             if mine:  # taken but unknown here (a reply lost in a Redis restart): queue them again
@@ -399,9 +396,16 @@ class SharedCrawlState(CrawlState):
 
     def __post_init__(self) -> None:
         self.first_pages = RunMapping(self.worker, "first_pages")
+        self.recent: dict[str, dict | None] = {}  # rows read for a report request, read again by its callback
 
     def get(self, url: str) -> dict[str, Any] | None:
-        return self.db.state_rows([url])[0]
+        if url in self.recent:
+            return self.recent.pop(url)
+        row = self.db.state_rows([url])[0]
+        if len(self.recent) > 10_000:  # (requests filtered as duplicates never come back for theirs)
+            self.recent.clear()
+        self.recent[url] = row
+        return row
 
     def known_documents(self, urls: list[str]) -> set[str]:
         rows = self.db.state_rows(urls)

@@ -161,10 +161,12 @@ def big(work: Path, reports: int) -> None:
         "ADDONS": json.dumps({"demo.loopback.Loopback": 0, "crawler.distributed.WorkerMode": 0}),
     }  # fmt: skip
     args = ["annual_reports", "-a", f"url=http://{HOST}/zfxxgk/zfxxgknb/index.html"]
+    runs = work / "big-runs"
+    runs.mkdir()
     try:
-        show(run_local(work, args, settings, "local"))
+        show(run_local(runs, args, settings, "local"))
         for n in (1, 2):
-            show(run_distributed(work, args, settings, f"{n} worker{'s' if n > 1 else ''}", n))
+            show(run_distributed(runs, args, settings, f"{n} worker{'s' if n > 1 else ''}", n))
     finally:
         server.send_signal(signal.SIGTERM)
         print(
@@ -226,10 +228,12 @@ def hosts_run(work: Path, hosts: int) -> None:
     }  # fmt: skip
     os.environ["BENCH_HOSTS"] = ENV["BENCH_HOSTS"] = str(hosts)
     floor = 8 * 1.0  # robots.txt, the listing and 6 reports per host, one per second
+    runs = work / "hosts-runs"
+    runs.mkdir()
     try:
-        show(run_local(work, ["bench_hosts"], settings, "local"), floor)
+        show(run_local(runs, ["bench_hosts"], settings, "local"), floor)
         for n in (1, 2):
-            show(run_distributed(work, ["bench_hosts"], settings, f"{n} worker{'s' if n > 1 else ''}", n), floor)
+            show(run_distributed(runs, ["bench_hosts"], settings, f"{n} worker{'s' if n > 1 else ''}", n), floor)
     finally:
         server.kill()
 

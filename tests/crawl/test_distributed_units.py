@@ -46,7 +46,7 @@ def r(redis_server):
 
 
 def scripts(r):
-    return {name: r.register_script(getattr(lua, name)) for name in ("PUSH", "POP", "BOOK", "SEND", "RESCUE",
+    return {name: r.register_script(getattr(lua, name)) for name in ("PUSH", "POP", "BOOK", "RESCUE",
                                                                      "REQUEUE_OWN", "TRY_CLOSE", "END", "IDLE")}  # fmt: skip
 
 
@@ -74,13 +74,11 @@ def test_pop_waits_when_every_host_is_beyond_the_horizon(r):
     assert kind == b"wait" and 29 < float(wait) <= 30
 
 
-def test_turns_are_booked_per_host_for_every_worker_and_sends_spaced(r):
+def test_turns_are_booked_per_host_for_every_worker(r):
     run = scripts(r)
     waits = [float(run["BOOK"](args=[HOSTNEXT, "a", "0.5"])) for _ in range(3)]
     assert waits[0] == 0 and 0.45 < waits[1] <= 0.5 and 0.95 < waits[2] <= 1.0
     assert float(run["BOOK"](args=[HOSTNEXT, "b", "0.5"])) == 0  # another host: its own turns
-    assert run["SEND"](args=["t:hostlast", "a", "0.3"]) == b"0"
-    assert 0.25 < float(run["SEND"](args=["t:hostlast", "a", "0.3"])) <= 0.3  # too soon after the last one
 
 
 def test_a_dead_workers_requests_go_back_in_their_places(r):
@@ -96,6 +94,14 @@ def test_a_dead_workers_requests_go_back_in_their_places(r):
     again = [run["POP"](args=[P, HOSTNEXT, "alive", "0", "100"])[2] for _ in range(3)]
     assert again == [b"a0", b"a1", b"a2"]  # first in line again, nothing lost, nothing doubled
     assert run["RESCUE"](args=[P, HOSTNEXT, "alive"]) == []  # a live worker is never taken for dead
+
+
+def test_a_request_is_filtered_and_queued_in_one_step(r):
+    run = scripts(r)
+    assert run["PUSH"](args=[P, HOSTNEXT, "a", 0, "first", "fp1"]) == 1
+    assert run["PUSH"](args=[P, HOSTNEXT, "a", 0, "again", "fp1"]) == 0  # seen in this run: not queued
+    assert run["PUSH"](args=[P, HOSTNEXT, "a", 0, "retry"]) == 2  # dont_filter (a retry): no fingerprint
+    assert r.get(P + ":count") == b"2" and r.smembers(P + ":seen") == {b"fp1"}
 
 
 def test_a_worker_queues_again_what_it_took_and_did_not_finish(r):
