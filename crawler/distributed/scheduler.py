@@ -125,7 +125,8 @@ class RunScheduler(Scheduler):
 
     async def _open(self, spider) -> None:
         self.spider = spider
-        await self.worker.join(spider)
+        if await self.worker.join(spider) is None:  # no writer: the worker is closing
+            return
         settings = self.crawler.settings
         self.queue = HostQueue(self.server, spider, self.worker.key(), worker=self.worker)  # the run's keys (lua.py)
         self.df = RunDupeFilter(  # its set, the run's P:seen, is filled by lua.PUSH
@@ -140,7 +141,12 @@ class RunScheduler(Scheduler):
     def close(self, reason: str) -> None:
         self.worker.leave()
 
+    def __len__(self) -> int:
+        return len(self.queue) if hasattr(self, "queue") else 0
+
     def enqueue_request(self, request: Request) -> bool:
+        if self.worker.run is None:  # never joined a run (no writer): the spider is closing
+            return False
         try:  # the duplicate filter's fingerprint, checked and added with the push (lua.PUSH: one step)
             if not self.queue.push(request, None if request.dont_filter else self.df.request_fingerprint(request)):
                 self.df.log(request, self.spider)
@@ -152,7 +158,7 @@ class RunScheduler(Scheduler):
         return True
 
     def next_request(self) -> Request | None:
-        if self.worker.broken or self.worker.closed:
+        if self.worker.broken or self.worker.closed or self.worker.run is None:
             return None
         try:
             request = self.queue.pop()
@@ -168,7 +174,7 @@ class RunScheduler(Scheduler):
 
     def has_pending_requests(self) -> bool:
         try:
-            return len(self.queue) > 0
+            return len(self) > 0
         except redis.RedisError as exc:
             self.worker.fail(exc)
             return False

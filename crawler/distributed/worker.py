@@ -115,17 +115,19 @@ class Worker:
         return self.keys.run(self.run, part)
 
     # -- joining --------------------------------------------------------------------------------------------
-    async def join(self, spider) -> str:
+    async def join(self, spider) -> str | None:
         """Wait until the writer has loaded the crawl state into Redis, then join (or open) the crawl's run."""
         waited, limit = 0.0, self.crawler.settings.getfloat("REDIS_WRITER_WAIT", 300.0)
         while self.db.mirror_ready() is None:
             if waited == 0:
                 logger.warning("waiting for the writer (scrapy store) to load the crawl state into %s", shown(self.url))
             if waited >= limit:
-                raise RuntimeError(
-                    f"no writer has loaded the crawl state into {shown(self.url)} after {limit:.0f} s: "
-                    "start `scrapy store -s REDIS_URL=… -s REPORTS_DB=…`"
-                )
+                reason = (f"no writer has loaded the crawl state into {shown(self.url)} within REDIS_WRITER_WAIT "
+                          f"({limit:.0f} s): start `scrapy store -s REDIS_URL=… -s REPORTS_DB=…`")  # fmt: skip
+                logger.error("%s", reason)
+                self.broken = reason  # the spider opens, takes nothing and closes (Scrapy 2.19 cannot close a
+                self.crawler.signals.connect(self._close, signal=signals.spider_opened)  # spider from its
+                return None  # scheduler's open without tracebacks)
             await asyncio.sleep(0.5)
             waited += 0.5
         self.crawl, self.spider = crawl_key(spider), spider
@@ -146,6 +148,9 @@ class Worker:
         self.ticks = 0
         self._loop(self.tick, 0.1)
         return self.run
+
+    def _close(self, spider) -> None:
+        self._closing = asyncio.ensure_future(self.crawler.engine.close_spider_async(reason="no writer"))
 
     def _loop(self, fn, interval: float) -> None:
         loop = task.LoopingCall(fn)
@@ -288,6 +293,8 @@ class Worker:
 
     def start_run(self, spider: str) -> tuple[str, str | None]:
         """`crawler.state.start_run` on a worker: tell the writer, and read the spider's last run status."""
+        if self.run is None:  # never joined (no writer): nothing to record
+            return None, None
         raw = self.server.get(self.keys.last(spider))
         last = json.loads(raw) if raw else None
         previous = previous_status(last["status"], last.get("detail")) if last else None
@@ -300,6 +307,8 @@ class Worker:
     def finish_run(self, run_id: str, row: dict[str, Any]) -> None:
         """`crawler.state.finish_run` on a worker: its record to the writer; the last worker closes the run."""
         self.closed = True
+        if self.run is None:
+            return
         if row["status"] == "failed" and not row["pages"] and self._finished_cleanly(row):
             # the shared queue was empty by the time this worker asked: the others did the work
             row = row | {"status": "ok", "detail": json.dumps(json.loads(row["detail"]) | {

@@ -302,6 +302,29 @@ def test_unreachable_redis_is_refused_before_any_request(portal, tmp_path):
     assert not (tmp_path / "r.db").exists()
 
 
+def test_a_worker_without_a_writer_fetches_nothing_and_says_why(portal, redis_server):
+    done = run(crawl_command(portal, redis_server.url, None, REDIS_WRITER_WAIT="1"), timeout=60)
+    assert done.returncode == 1 and "(the run did not finish: no writer)" in done.stdout
+    errors = [line for line in done.stderr.splitlines() if "ERROR" in line]
+    assert len(errors) == 1 and "no writer has loaded the crawl state" in errors[0] and "Traceback" not in done.stderr
+    assert portal.server.log == []
+
+
+def test_the_demo_as_two_workers(redis_server, tmp_path):
+    """`scrapy crawl demo` (its own loopback portal in each worker) becomes a worker like any crawl."""
+    settings = {"REDIS_URL": redis_server.url, "REDIS_WORKER_TIMEOUT": "3", "REPORTS_PARSE_WORKERS": "0"}
+    db, logs = tmp_path / "demo.db", tmp_path / "logs"
+    logs.mkdir()
+    writer = start(writer_command(redis_server.url, db, "--drain"), logs / "writer.log")
+    cmd = [sys.executable, "-m", "scrapy", "crawl", "demo", *flags(**settings)]
+    workers = [start(cmd, logs / f"w{i}.log") for i in range(2)]
+    assert [finish(proc, logs / f"w{i}.log") and proc.returncode for i, proc in enumerate(workers)] == [0, 0]
+    finish(writer, logs / "writer.log")
+    sources = [s for (s,) in query(db, "select source from reports")]
+    assert len(sources) == len(set(sources)) == 60  # the demo portal's 60 reports, once each
+    assert_runs(db, 2)
+
+
 def test_entries_of_another_row_format_are_refused_and_kept(redis_server, tmp_path):
     keys, r = Keys(), redis_server.client()
     alien = b"nianbao-rows/2+0123456789\n" + b"\x80\x05rows of a newer worker"
