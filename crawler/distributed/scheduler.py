@@ -24,6 +24,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+import weakref
 from collections import Counter
 
 import redis
@@ -191,6 +192,8 @@ class HostGateMiddleware:
         self.crawler = crawler
         self.downloading: Counter[str] = Counter()  # host → this worker's requests in the downloader
         self.waiting: dict[str, list[asyncio.Future]] = {}  # host → requests waiting for a download slot
+        # host → requests past the gate, not yet in the downloader (weak: one dropped on the way is forgotten)
+        self.passing: dict[str, weakref.WeakSet] = {}
         crawler.signals.connect(self.reached, signal=signals.request_reached_downloader)
         crawler.signals.connect(self.left, signal=signals.request_left_downloader)
         self.patience = crawler.settings.getfloat("DOWNLOAD_TIMEOUT", 180) + 10
@@ -201,7 +204,9 @@ class HostGateMiddleware:
         return cls(crawler)
 
     def reached(self, request, spider=None) -> None:
-        self.downloading[host_of(request)] += 1
+        host = host_of(request)
+        self.downloading[host] += 1
+        self.passing.get(host, set()).discard(request)
 
     def left(self, request, spider=None) -> None:
         host = host_of(request)
@@ -214,13 +219,15 @@ class HostGateMiddleware:
         if not worker.delay:  # no politeness asked for (benchmarks, the demo): nothing to book
             return None
         host = host_of(request)
-        if self.downloading[host] + len(self.waiting.get(host, ())) >= self.per_host:
+        busy = self.downloading[host] + len(self.passing.setdefault(host, weakref.WeakSet()))
+        if busy + len(self.waiting.get(host, ())) >= self.per_host:
             freed = asyncio.get_running_loop().create_future()  # set when a download to the host ends (`left`)
             self.waiting.setdefault(host, []).append(freed)
             try:
                 await asyncio.wait_for(freed, self.patience)
             except TimeoutError:
                 self.waiting[host].remove(freed)
+        self.passing[host].add(request)  # from its booking to the downloader: the host is this request's
         if (wait := worker.book(host)) > 0:
             turn = time.monotonic() + wait
             await asyncio.sleep(wait)

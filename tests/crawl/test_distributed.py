@@ -77,6 +77,9 @@ def query(db: Path, sql: str, *params) -> list[tuple]:
 VOLATILE = {"reports": {"fetched_at", "parsed_at"}, "documents": {"fetched_at"},
             "crawl_state": {"first_seen", "last_seen", "last_modified"}}  # fmt: skip
 TABLES = ("reports", "cells", "sections", "checks", "indicators", "extra_rows", "documents", "crawl_state")
+# A listing URL's row holds the hash of whichever of its pages was read last: an API asked by POST has one URL
+# for all its pages, and a page fetched again after a worker died may come last.
+LISTING_HASH = "case when kind = 'listing' then null else sha256 end"
 
 
 def snapshot(db: Path, crosspost: tuple[str, str]) -> dict[str, list[tuple]]:
@@ -85,7 +88,8 @@ def snapshot(db: Path, crosspost: tuple[str, str]) -> dict[str, list[tuple]]:
         out = {}
         for table in TABLES:
             columns = [c[1] for c in conn.execute(f"pragma table_info({table})") if c[1] not in VOLATILE.get(table, ())]
-            rows = conn.execute(f"select {', '.join(columns)} from {table}").fetchall()
+            selected = ", ".join(LISTING_HASH if (table, c) == ("crawl_state", "sha256") else c for c in columns)
+            rows = conn.execute(f"select {selected} from {table}").fetchall()
             key = "url" if table == "crawl_state" else "id" if table == "reports" else "report_id"
             at = columns.index(key)
             out[table] = sorted(
