@@ -27,6 +27,7 @@ BLOCK_STATUS = {
     403: "http 403 forbidden",
     412: "http 412 challenge",
     429: "http 429 rate limited",
+    468: "http 468 challenge",  # WAF answer seen on whole cities (portal list review, issue 15)
     521: "http 521 challenge",
 }
 # Markers of anti-bot answers in the first bytes of a page, whatever its size (names of their cookies and

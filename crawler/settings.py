@@ -43,9 +43,11 @@ DOWNLOADER_MIDDLEWARES = {
     # between HttpCompression (590, decodes gzip) and Retry (550, must not retry challenge pages)
     "crawler.middlewares.EncodingFixMiddleware": 575,
     "crawler.middlewares.BlockDetectionMiddleware": 570,
+    "crawler.browser.BrowserFallbackMiddleware": 580,  # challenge answers → browser, before BlockDetection sees them
 }
 SPIDER_MIDDLEWARES = {"crawler.middlewares.RecordSpiderErrorsMiddleware": 100}  # a callback's error names its page
-EXTENSIONS = {"crawler.state.CrawlStateExtension": 500}  # crawl_state, crawl_runs, run status
+# crawl_state, crawl_runs and the run status; then the run monitors, which read the finished run record
+EXTENSIONS = {"crawler.state.CrawlStateExtension": 500, "crawler.monitors.RunMonitorsExtension": 510}
 # Size caps while downloading (default 1 GiB and 32 MiB): a file larger than the parser takes is not fetched
 # whole, and a compressed answer that inflates beyond it is dropped while inflating (a 1 MB gzip bomb took
 # the crawl to 6 GB). Listing pages have a smaller cap (crawler/families/base.py `listing`).
@@ -60,12 +62,29 @@ CONCURRENT_ITEMS = 16
 # A short queue is enough to keep the parser busy (~40 such pages, 0.2 s of parsing) and it also shortens
 # the drain at the end of a crawl: 300 KB was ~7 % faster than 1 MB there, and 120 KB starved the parser.
 SCRAPER_SLOT_MAX_ACTIVE_SIZE = 300_000
+# Run monitors (crawler/monitors.py): an alert, and exit 5, when a run of a portal lists fewer than this share
+# of the reports its last run listed on the columns' first pages, when errors and blocked pages are more than
+# this share of the URLs it met, or when a portal that used to change had nothing new for this many days.
+REPORTS_MONITOR_LISTED_DROP = 0.5
+REPORTS_MONITOR_FAILED_SHARE = 0.25
+REPORTS_MONITOR_QUIET_DAYS = 30
 # --- end crawling -------------------------------------------------------------------------------
+
+# --- reach (issue 15: crawler/discovery.py, crawler/families/discover.py, crawler/browser.py) -------
+DISCOVERY_BUDGET = 10  # requests per portal to find its 年报 column from the home page
+DISCOVERY_REFRESH = False  # True: ignore the columns earlier runs recorded
+# Opt-in: fetch challenge answers (412/468/521 JS walls) again through headless chromium (scrapy-playwright,
+# requirements-browser.txt, apt package chromium). The addon does nothing while this is False.
+BROWSER_FALLBACK = False
+BROWSER_EXECUTABLE = "/usr/bin/chromium"
+BROWSER_SETTLE_SECONDS = 15.0  # how long a challenge page may take to set its cookie and reload
+ADDONS = {"crawler.browser.BrowserFallbackAddon": 0}
+# --- end reach ----------------------------------------------------------------------------------------
 
 # --- distributed crawls (README "Scaling out": crawler/distributed/, pipelines/relay*.py) ---------
 # With -s REDIS_URL=redis://host:port/db a crawl is a worker of the crawl's shared run (scrapy-redis's
 # scheduler and duplicate filter); `scrapy store` with the same REDIS_URL is the one process writing REPORTS_DB.
-ADDONS = {"crawler.distributed.WorkerMode": 0}  # does nothing without REDIS_URL
+ADDONS = {**ADDONS, "crawler.distributed.WorkerMode": 0}  # (after reach's) does nothing without REDIS_URL
 REDIS_URL = None
 REDIS_KEY_PREFIX = "nianbao"  # every key of one installation (one writer, one database) starts so
 REDIS_WORKER_TIMEOUT = 30.0  # a worker silent this long is dead: another queues its requests again

@@ -65,7 +65,7 @@ class CrawlState:
     previous_status: str | None = None  # of this spider's run before this one (set by start_run)
     changes: dict[str, str] = field(default_factory=dict)  # document URL → new | changed, until stored
     problems: dict[str, tuple[str, str, str]] = field(default_factory=dict)  # URL → (kind, status, reason)
-    first_pages: dict[str, frozenset[str]] = field(default_factory=dict)  # column → report URLs of its page 1
+    first_pages: dict[str, dict[str, frozenset[str]]] = field(default_factory=dict)  # spider → its first pages
 
     @classmethod
     def for_crawler(cls, crawler) -> CrawlState:
@@ -76,6 +76,11 @@ class CrawlState:
             kind = getattr(db, "crawl_state_class", None) or cls  # a crawl worker's reads are shared (Redis)
             state = crawler.crawl_state = kind(db, crawler.spidercls.name)
         return state
+
+    def first_pages_of(self, spider: str) -> dict[str, frozenset[str]]:
+        """Column → report URLs of its page 1, of one spider (a part of a region run): a repeat of page 1 on a
+        later page ends the paging; the monitors count them (crawler/monitors.py `listed_of`)."""
+        return self.first_pages.setdefault(spider, {})
 
     # -- reads ----------------------------------------------------------------------------------------
     def get(self, url: str) -> dict[str, Any] | None:
@@ -214,7 +219,8 @@ def machinery_errors(stats: dict[str, Any]) -> int:
     """Errors logged that are not a page's outcome: Scrapy logs a page that failed after its retries, and a
     callback's exception, at ERROR too, but those pages are recorded and counted by outcome already."""
     page_errors = stats.get("retry/max_reached", 0)
-    page_errors += sum(count for key, count in stats.items() if key.startswith("spider_exceptions/"))
+    prefixes = ("spider_exceptions/", "robotstxt/exception_count/")  # (a portal that does not answer at all)
+    page_errors += sum(count for key, count in stats.items() if key.startswith(prefixes))
     return max(0, stats.get("log_count/ERROR", 0) - page_errors)
 
 
@@ -284,6 +290,11 @@ class CrawlStateExtension:
     def spider_closed(self, spider, reason) -> None:
         stats = self.crawler.stats
         counts = self.state.counts()
+        # Portals of a region run whose column discovery failed (crawler/families/discover.py): a WAF is a block,
+        # a portal that did not answer an error; no column found, or a JavaScript-only site, is said in
+        # portal_discovery and does not count against the run.
+        counts["blocked"] += stats.get_value("discovery/blocked", 0)
+        counts["error"] += stats.get_value("discovery/unreachable", 0)
         for outcome in ("error", "gone", "blocked", "skipped"):
             stats.set_value(f"nianbao/{outcome}", counts[outcome])
         status, why = run_status(stats.get_stats() | {"finish_reason": reason}, counts)

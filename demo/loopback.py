@@ -2,7 +2,9 @@
 
 `LoopbackRouteMiddleware` is not in the project's settings: the demo spider adds it for itself
 (`DemoSpider.update_settings`), and tests and benchmarks enable it as a Scrapy add-on:
-`-s 'ADDONS={"demo.loopback.Loopback": 0}' -s 'LOOPBACK_ROUTES={"trs.mock": "127.0.0.1:8123"}'`.
+`-s 'ADDONS={"demo.loopback.Loopback": 0, "crawler.browser.BrowserFallbackAddon": 0}'
+-s 'LOOPBACK_ROUTES={"trs.mock": "127.0.0.1:8123"}'` (a -s ADDONS replaces the project's add-ons: list them too;
+`ADDONS` below does).
 """
 
 from __future__ import annotations
@@ -11,6 +13,15 @@ import json
 from urllib.parse import urlsplit
 
 PRIORITY = 740  # before HttpProxyMiddleware (750), which then connects to the loopback server
+
+
+def _addons() -> dict[str, int]:
+    from crawler import settings
+
+    return {**settings.ADDONS, "demo.loopback.Loopback": 0}
+
+
+ADDONS = _addons()  # the project's add-ons and this one: the value of a -s ADDONS for offline portals
 
 
 class Loopback:

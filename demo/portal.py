@@ -15,6 +15,7 @@ map (`_headers.json`) the portal server applies (e.g. a Content-Type without cha
 
 from __future__ import annotations
 
+import hashlib
 import json
 import random
 from dataclasses import dataclass, field
@@ -123,7 +124,21 @@ def _column_reports(rng: random.Random, column: str, years: range, n_extra: int)
     return sorted(reports, key=lambda r: (r.published, r.title), reverse=True)
 
 
+def _render_scanned(portal: Portal, column_dir: str, entry: _Entry) -> None:
+    """A report published only as a scan (图片版): its page links a PDF of page images, no text layer.
+    Rendered with reportlab and PDFium (`demo/scans.py`, development requirements); OCR reads it back."""
+    from demo import scans
+
+    ymd = entry.report.published.replace("-", "")
+    name = f"P0{ymd}{int(hashlib.sha1(entry.path.encode()).hexdigest(), 16) % 10**12:012d}.pdf"
+    portal.files[f"{column_dir}{ymd[:6]}/{name}"] = scans.image_report_pdf(scans.synthetic_key(entry.report))
+    body = f'<p>附件：<a href="./{name}">{entry.report.title}（图片版）.pdf</a></p>'
+    portal.files[entry.path] = synthetic.detail_page(entry.report, site=SITE, body_html=body).encode("utf-8")
+
+
 def _render_detail(portal: Portal, rng: random.Random, column_dir: str, entry: _Entry, extras: dict) -> None:
+    if extras.get("scanned"):
+        return _render_scanned(portal, column_dir, entry)
     atts = [_attach(portal, rng, column_dir, entry.report, extras["attach"])] if extras.get("attach") else []
     if extras.get("gbk"):  # an older subsystem page: GBK, declared only in <meta>, server sends no charset
         page = synthetic.detail_page(entry.report, site=SITE, charset="gbk", attachments=atts)
@@ -134,9 +149,16 @@ def _render_detail(portal: Portal, rng: random.Random, column_dir: str, entry: _
 
 
 def build_portal(
-    seed: int = 2024, *, years: range = range(2019, 2024), page_size: int = 8, n_extra_departments: int = 0
+    seed: int = 2024,
+    *,
+    years: range = range(2019, 2024),
+    page_size: int = 8,
+    n_extra_departments: int = 0,
+    scanned: bool = False,
 ) -> Portal:
-    """The demo portal; `n_extra_departments` scales the 部门 column (the benchmark uses ~400)."""
+    """The demo portal; `n_extra_departments` scales the 部门 column (the benchmark uses ~400); `scanned`
+    publishes one report of the 本级 column as a scan only (the committed demo does, so that
+    `scrapy crawl demo` goes through OCR)."""
     rng = random.Random(seed)
     portal = Portal(files={"/robots.txt": b"User-agent: *\nDisallow: /admin/\n"})
     doc_id = 4410000
@@ -158,6 +180,7 @@ def build_portal(
             extras = {
                 "attach": "pdf" if i % 7 == 3 else ("docx" if i % 11 == 5 else None),
                 "gbk": column == "部门" and i == 2,
+                "scanned": scanned and column == "本级" and i == 1,
             }
             _render_detail(portal, rng, column_dir, entry, extras)
         _write_listing(portal, column_path, column, scheme, entries, page_size, subcols, crosspost)

@@ -25,6 +25,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from email.utils import formatdate, parsedate_to_datetime
+from importlib.resources.abc import Traversable
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -162,15 +163,20 @@ class PortalServer:
             self._loop.call_soon_threadsafe(self._server.close)
 
 
-def load_dir(root: Path) -> tuple[dict[str, bytes], dict[str, dict[str, str]]]:
-    """Files of a portal directory keyed by URL path, plus its `_headers.json` overrides."""
-    files = {
-        "/" + p.relative_to(root).as_posix(): p.read_bytes()
-        for p in root.rglob("*")
-        if p.is_file() and p.name != "_headers.json"
-    }
+def load_dir(root: Traversable) -> tuple[dict[str, bytes], dict[str, dict[str, str]]]:
+    """Files of a portal directory keyed by URL path, plus its `_headers.json` overrides. `root` may be a
+    `Path` or a directory inside a zip (the demo portal read from a Scrapyd egg): only `iterdir` is used."""
+    files: dict[str, bytes] = {}
+    folders = [(root, "/")]
+    while folders:
+        folder, prefix = folders.pop()
+        for entry in folder.iterdir():
+            if entry.is_dir():
+                folders.append((entry, f"{prefix}{entry.name}/"))
+            elif entry.name != "_headers.json":
+                files[prefix + entry.name] = entry.read_bytes()
     headers_file = root / "_headers.json"
-    headers = json.loads(headers_file.read_text(encoding="utf-8")) if headers_file.exists() else {}
+    headers = json.loads(headers_file.read_text(encoding="utf-8")) if headers_file.is_file() else {}
     return files, headers
 
 

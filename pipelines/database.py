@@ -74,7 +74,7 @@ class _Store:
 @dataclass
 class _Upsert:
     table: str
-    key: str
+    key: tuple[str, ...]
     row: dict[str, Any]
     keep: tuple[str, ...]
 
@@ -117,9 +117,10 @@ class ReportsDatabase:
         self._put(_Store(rows))
         self._stored += 1
 
-    def upsert(self, table: str, row: dict[str, Any], key: str, keep: tuple[str, ...] = ()) -> None:
-        """Insert `row`, or update the row with the same `key` column (columns in `keep` keep their old value)."""
-        self._put(_Upsert(table, key, row, keep))
+    def upsert(self, table: str, row: dict[str, Any], key: str | tuple[str, ...], keep: tuple[str, ...] = ()) -> None:
+        """Insert `row`, or update the row with the same `key` (a column, or the columns of the table's primary
+        key); columns in `keep` keep their old value."""
+        self._put(_Upsert(table, (key,) if isinstance(key, str) else key, row, keep))
 
     @property
     def backlog(self) -> int:
@@ -356,7 +357,9 @@ class _savepoint:
 
 def _state(rows: ReportRows, **changes: Any) -> _Upsert:
     """The crawl_state row of the page a report came from (it commits with the report's rows)."""
-    return _Upsert("crawl_state", "url", {**rows.crawl_state, "report_id": rows.report_id, **changes}, ("first_seen",))
+    return _Upsert(
+        "crawl_state", ("url",), {**rows.crawl_state, "report_id": rows.report_id, **changes}, ("first_seen",)
+    )
 
 
 def write_reports(conn: sqlite3.Connection, reports: list[ReportRows], child_tables: tuple[str, ...]) -> None:
@@ -376,9 +379,9 @@ def write_reports(conn: sqlite3.Connection, reports: list[ReportRows], child_tab
 
 def write_upserts(conn: sqlite3.Connection, upserts: list[_Upsert]) -> None:
     """Upserts in bulk: one row per key (later fields win, as if applied in order), one statement per shape."""
-    merged: dict[tuple[str, Any], _Upsert] = {}
+    merged: dict[tuple, _Upsert] = {}
     for upsert in upserts:
-        slot = (upsert.table, upsert.row[upsert.key])
+        slot = (upsert.table, *(upsert.row[column] for column in upsert.key))
         earlier = merged.get(slot)
         merged[slot] = (
             upsert if earlier is None else _Upsert(upsert.table, upsert.key, {**earlier.row, **upsert.row}, upsert.keep)
@@ -388,6 +391,9 @@ def write_upserts(conn: sqlite3.Connection, upserts: list[_Upsert]) -> None:
         shape = (upsert.table, upsert.key, tuple(upsert.row), upsert.keep)
         shapes.setdefault(shape, []).append(tuple(upsert.row.values()))
     for (table, key, columns, keep), values in shapes.items():
-        updates = ", ".join(f"[{c}] = excluded.[{c}]" for c in columns if c != key and c not in keep)
-        conflict = f" ON CONFLICT([{key}]) DO UPDATE SET {updates}" if updates else f" ON CONFLICT([{key}]) DO NOTHING"
+        target = ", ".join(f"[{column}]" for column in key)
+        updates = ", ".join(f"[{c}] = excluded.[{c}]" for c in columns if c not in key and c not in keep)
+        conflict = (
+            f" ON CONFLICT({target}) DO UPDATE SET {updates}" if updates else f" ON CONFLICT({target}) DO NOTHING"
+        )
         insert_rows(conn, table, columns, values, tail=conflict)

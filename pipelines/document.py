@@ -12,13 +12,37 @@ Grid convention (shared by every converter):
   (rowspan/colspan); the text of a merged cell sits at its top-left origin.
 - Rows are padded with `None`/"" to the same length.
 - An empty string is a real, blank cell (keep it apart from 0).
+- A cell whose reading is not trusted (OCR below its confidence threshold) is `unsure_cell(raw, confidence)`:
+  the table reader stores it as NULL with `raw` kept and a failed `ocr` check (`read_unsure`), like an
+  ambiguous glued run; the text form of the table shows `raw`.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 Grid = list[list[str | None]]
+
+# Private-use characters: they cannot occur in decoded report text (text.py would have to invent them).
+UNSURE, _CONFIDENCE = "\ue000", "\ue001"
+_UNSURE_CELL = re.compile(f"{UNSURE}([^{_CONFIDENCE}]*){_CONFIDENCE}([0-9.]+)")
+
+
+def unsure_cell(raw: str, confidence: float) -> str:
+    """Mark a grid cell as read but not trusted. Whitespace in `raw` becomes "_" so the cell stays one field."""
+    return f"{UNSURE}{'_'.join(raw.split())}{_CONFIDENCE}{confidence:.2f}"
+
+
+def read_unsure(text: str) -> tuple[str, float] | None:
+    """(raw, confidence) of an `unsure_cell` (also inside a longer field), else None."""
+    match = _UNSURE_CELL.search(text) if UNSURE in text else None
+    return (match.group(1), float(match.group(2))) if match else None
+
+
+def shown(text: str) -> str:
+    """A cell's text for reading (section bodies): an unsure cell shows its raw reading."""
+    return _UNSURE_CELL.sub(lambda m: m.group(1), text) if UNSURE in text else text
 
 
 @dataclass
@@ -58,7 +82,7 @@ def flatten_grid(grid: Grid) -> str:
     """Render a grid as `a | b | c` lines: the text form of tables inside section bodies."""
     lines = []
     for row in grid:
-        cells = [(cell or "").replace("\n", "") for cell in row if cell is not None]
+        cells = [shown(cell or "").replace("\n", "") for cell in row if cell is not None]
         if any(cells):
             lines.append(" | ".join(cells))
     return "\n".join(lines)

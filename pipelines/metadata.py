@@ -3,7 +3,10 @@
 Each value comes from the most trustworthy place that has it (HTML <meta> tags and the
 metadata block, then the title line, then sentences of the report itself, then hints from
 where the document came from: the listing title, or the file name for local documents),
-and records where it came from so researchers can judge it.
+and records where it came from so researchers can judge it (`reports.field_sources`).
+The year comes from the document (title, sentences, the year it talks about, its publication
+date); a year in the file name is the last resort — never for the blank report form, which is
+about no year.
 """
 
 from __future__ import annotations
@@ -14,8 +17,8 @@ from pathlib import PurePath
 
 from pipelines.dates import all_dates, parse_date, plausible_year, url_date
 from pipelines.document import Document
-from pipelines.regions import region_code_for, region_name_at, region_names_in
-from pipelines.titles import REPORT_WORDS, clean_title, title_year
+from pipelines.regions import is_within, region_code_for, region_name_at, region_names_in
+from pipelines.titles import REPORT_WORDS, clean_title, site_suffix, title_year
 
 # Organisation names end in one of these (longest first so 管理委员会 wins over 会).
 _ORG_SUFFIX = (
@@ -78,18 +81,54 @@ def extract_metadata(
     _set(meta, "year", title_year(meta.title), "title")
     _set(meta, "year", year_from_text(text), "text")
     _set(meta, "year", most_mentioned_year(text), "most mentioned year")
-    _set(meta, "year", year_from_name(filename), "file name")
-    if meta.year and not plausible_year(meta.year, meta.published):
-        meta.year = None
+    _check_year(meta)
     _set(meta, "year", int(meta.published[:4]) - 1 if meta.published else None, "publication year - 1")
+    if not is_blank_form(text, meta.title):  # a blank form is about no year, whatever its file is called
+        _set(meta, "year", year_from_name(filename), "file name")  # the last resort, recorded as such
+        _check_year(meta)
     _set(meta, "agency", agency_from_title(meta.title), "title")
     _set(meta, "agency", meta.publisher, "metadata block")
     _set(meta, "agency", agency_from_text(text), "text")
     _set(meta, "agency", document.meta.get("contentsource"), "page")
     meta.agency = complete_agency(meta.agency, text) if meta.agency else None
-    _set(meta, "region_code", hints.get("region_code"), "portal")
-    _set(meta, "region_code", region_code_for(meta.agency), "agency")
+    _set_region(meta, hints.get("region_code"), region_code_for(meta.agency), region_code_for(site_name(document)))
     return meta
+
+
+def _set_region(meta: Metadata, portal: str | None, agency: str | None, site: str | None) -> None:
+    """The region and how it was decided (`sources["region_code"]`, shown as report_summary.region_source):
+    "portal" — the registered portal's division (a fact about where it was published); "agency in portal"
+    — a division named in the agency name, inside the portal's (more precise: a county's bureau on the
+    city portal); "agency" — named in the agency name, no portal known (a reading of the name);
+    "site" — named in the web site's name (<meta SiteName>, the «…_XX市人民政府» title suffix), the
+    weakest: a site may publish its departments' reports too."""
+    if portal and agency and agency != portal and is_within(agency, portal):
+        _set(meta, "region_code", agency, "agency in portal")
+    _set(meta, "region_code", portal, "portal")
+    _set(meta, "region_code", agency, "agency")
+    _set(meta, "region_code", site, "site")
+
+
+def site_name(document: Document) -> str | None:
+    """The publishing web site's name: <meta name="SiteName">, else the «…_示例县人民政府» title suffix."""
+    if document.meta.get("sitename"):
+        return document.meta["sitename"]
+    return site_suffix(document.meta.get("title"))
+
+
+def _check_year(meta: Metadata) -> None:
+    if meta.year and not plausible_year(meta.year, meta.published):
+        meta.year = None
+        meta.sources.pop("year", None)
+
+
+# The official form's own wording: «政府信息公开工作年度报告格式模板», and «（文字描述）» where the text goes.
+_BLANK_FORM = re.compile(r"格式模板|报告模板|[（(]\s*文字描述")
+
+
+def is_blank_form(text: str, title: str | None) -> bool:
+    """The document is the blank report form (its title says template, its sections say «文字描述»)."""
+    return bool(_BLANK_FORM.search(title or "") or _BLANK_FORM.search(text[:20_000]))
 
 
 _TEXT_FIELD = re.compile(

@@ -19,14 +19,16 @@ from __future__ import annotations
 import re
 import zlib
 
+from pipelines.compliance import compliance_checks
 from pipelines.document import Document, DocumentError
 from pipelines.formats import to_document
 from pipelines.metadata import extract_metadata
 from pipelines.pool import ProcessPool, WorkerDied
 from pipelines.report import ParsedReport
 from pipelines.rows import ReportRows, report_rows
-from pipelines.sections import split_sections
+from pipelines.sections import report_sections, section_checks, split_sections
 from pipelines.segment import ENGINES, Segmenter
+from pipelines.sources import COMPARE_SOURCES, compare_sources, other_copies
 from pipelines.tables import extract_tables
 from pipelines.tables.model import TABLE_NAMES, Check, TableExtraction
 from pipelines.tables.quality import quality
@@ -52,13 +54,15 @@ def read_report(item, max_bytes: int = DEFAULT_MAX_BYTES) -> ParsedReport:
     page_score = report_score(parsed.document) if parsed.document is not None and item.attachments else -1
     # No attachment can beat a page that holds the whole report (portals often attach a PDF copy of
     # the page): reading them would only cost time — a real PDF takes longer than the page itself.
-    unread = item.attachments if page_score < WHOLE_REPORT_SCORE else []
+    # (unless the page and an attachment are to be compared: two sources, one truth)
+    unread = item.attachments if page_score < WHOLE_REPORT_SCORE or COMPARE_SOURCES else []
     attachments = [_read_attachment(attachment, max_bytes) for attachment in unread]
     # Files over the size limit are neither parsed nor kept (their size and hash are): one junk upload must
     # not grow the database by its size.
     parsed.refused = {attachment.url for attachment in item.attachments if len(attachment.body) > max_bytes}
     parsed.checks += [Check("attachment", url, False, error, hard=False) for url, _, error in attachments if error]
-    document, origin = choose_document(parsed.document, [(url, doc) for url, doc, _ in attachments if doc], page_score)
+    page = parsed.document
+    document, origin = choose_document(page, [(url, doc) for url, doc, _ in attachments if doc], page_score)
     parsed.document = None  # the blocks are not stored
     if document is None:
         errors = [parsed.error] + [error for _, _, error in attachments if error]
@@ -68,10 +72,14 @@ def read_report(item, max_bytes: int = DEFAULT_MAX_BYTES) -> ParsedReport:
     parsed.error, parsed.report_source = None, origin
     hints = {**item.hints, "region_code": item.region_code}
     parsed.metadata = extract_metadata(document, hints, item.filename or item.source, item.source)
-    parsed.sections = split_sections(document.text)
+    parsed.sections = report_sections(document.text, parsed.metadata.title)  # older reports: printed parts
+    parsed.checks += section_checks(parsed.sections)
     parsed.tables = extract_tables(document)
+    copies = other_copies(page, document, item.source, attachments)  # two sources, one truth
+    parsed.tables.checks += compare_sources(parsed.tables, origin or item.source, copies)
     parsed.quality, parsed.reasons = quality_of(parsed.tables)
     _explain(parsed, document)
+    parsed.checks += compliance_checks(parsed.sections, parsed.tables, document.text, parsed.metadata.year)
     if not parsed.sections and parsed.tables.template == "none":
         # e.g. a page that only links to an image-only PDF: say why the report itself could not be read
         unreadable = [error for _, _, error in attachments if error]

@@ -1,4 +1,11 @@
-"""Administrative division codes (GB/T 2260) from data/regions.csv: lookup by code and by name in a text."""
+"""Administrative division codes from data/regions.csv: lookup by code and by name in a text.
+
+The table (built by `scrapy regions`, crawler/divisions.py) holds the current codes down to townships
+(9 digits) and the earlier codes reports still carry (status `former`, with the year they changed and
+their successors). Name lookups (`region_code_for`, `region_name_at`, `region_names_in`) cover provinces,
+prefectures and counties, under their current and former names; townships are looked up only inside a
+known county (`township_code_for`): 城关镇 or 新华街道 alone names hundreds of places.
+"""
 
 from __future__ import annotations
 
@@ -6,24 +13,34 @@ import csv
 import re
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
+from importlib.resources.abc import Traversable
 
-REGIONS_CSV = Path(__file__).resolve().parent.parent / "data" / "regions.csv"
+from data import resource
+
+REGIONS_CSV = resource("regions.csv")
 _GENERIC_NAMES = {"市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划"}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Region:
     code: str
     name: str
-    level: str  # province, city, county
+    level: str  # province, city, county, township
     parent: str
+    status: str = "current"  # current | former | gbt2260 | synthetic
+    former_names: str = ""  # `|`-separated
+    changed: str = ""  # year the code or its former name went out of use
+    successors: str = ""  # `|`-separated current codes that took over a former code
+    source: str = ""
+
+
+_FIELDS = set(Region.__dataclass_fields__)
 
 
 @cache
-def load_regions(path: Path = REGIONS_CSV) -> dict[str, Region]:
+def load_regions(path: Traversable = REGIONS_CSV) -> dict[str, Region]:
     with path.open(encoding="utf-8") as handle:
-        return {row["code"]: Region(**row) for row in csv.DictReader(handle)}
+        return {row["code"]: Region(**{k: v for k, v in row.items() if k in _FIELDS}) for row in csv.DictReader(handle)}
 
 
 def is_valid_code(code: str) -> bool:
@@ -34,12 +51,15 @@ def is_valid_code(code: str) -> bool:
 def _names() -> dict[str, list[Region]]:
     by_name: dict[str, list[Region]] = {}
     for region in load_regions().values():
-        if region.name in _GENERIC_NAMES:
+        if region.level == "township":
             continue
-        by_name.setdefault(region.name, []).append(region)
-        short = _short_name(region.name)
-        if short and short != region.name:
-            by_name.setdefault(short, []).append(region)
+        for name in (region.name, *filter(None, region.former_names.split("|"))):
+            if name in _GENERIC_NAMES:
+                continue
+            by_name.setdefault(name, []).append(region)
+            short = _short_name(name)
+            if short and short != name:
+                by_name.setdefault(short, []).append(region)
     return by_name
 
 
@@ -73,11 +93,19 @@ def region_code_for(agency: str | None) -> str | None:
 
 def _within(region: Region, ancestor: Region) -> bool:
     regions = load_regions()
-    while region.parent:
+    seen = set()
+    while region.parent and region.parent in regions and region.code not in seen:
+        seen.add(region.code)
         if region.parent == ancestor.code:
             return True
         region = regions[region.parent]
     return False
+
+
+def is_within(code: str, ancestor: str) -> bool:
+    """`code` lies inside `ancestor` (both known codes)."""
+    regions = load_regions()
+    return code in regions and ancestor in regions and _within(regions[code], regions[ancestor])
 
 
 def region_name_at(text: str) -> int | None:
@@ -98,4 +126,23 @@ def region_names_in(text: str, suffix: str) -> set[str]:
 
 @cache
 def load_region_names() -> frozenset[str]:
-    return frozenset(region.name for region in load_regions().values())
+    """Full names (current and former) of provinces, prefectures and counties."""
+    regions = (r for r in load_regions().values() if r.level != "township")
+    return frozenset(name for r in regions for name in (r.name, *filter(None, r.former_names.split("|"))))
+
+
+@cache
+def _townships() -> dict[str, list[Region]]:
+    by_county: dict[str, list[Region]] = {}
+    for region in load_regions().values():
+        if region.level == "township":
+            by_county.setdefault(region.parent, []).append(region)
+    return by_county
+
+
+def township_code_for(text: str | None, county_code: str) -> str | None:
+    """The 9-digit code of the one township of `county_code` named in `text` (示例县城关镇人民政府), else None."""
+    if not text:
+        return None
+    named = {r.code for r in _townships().get(county_code, []) if r.name in text}
+    return named.pop() if len(named) == 1 else None

@@ -157,6 +157,10 @@ class Keys:
     def owners(self) -> str:  # sha256 → the document URL holding those bytes
         return f"{self.prefix}:owners"
 
+    @property
+    def columns(self) -> str:  # portal home URL → JSON list of its found 年报 columns (portal_columns)
+        return f"{self.prefix}:columns"
+
     def last(self, spider: str) -> str:  # JSON {status, scope} of the spider's last finished run
         return f"{self.prefix}:last:{spider}"
 
@@ -265,6 +269,11 @@ class RedisDatabase:
             return None
         sha, _, version = raw.decode().partition(" ")
         return sha, version
+
+    def known_columns(self, portal: str) -> list[dict[str, Any]]:
+        """`crawler.evidence.EvidenceStore.known_columns`: the portal's columns found by earlier runs."""
+        raw = self.server.hget(self.keys.columns, portal)
+        return json.loads(raw) if raw else []
 
     def mirror_ready(self) -> dict | None:
         raw = self.server.get(self.keys.mirror)

@@ -62,6 +62,8 @@ redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
 return 1
 """
 STORED = "SELECT id, content_sha256, parser_version FROM reports WHERE quality != 'error'"  # as identify reads
+COLUMNS = ("SELECT portal, column_url, link_text, method, found_on, first_found FROM portal_columns "
+           "WHERE status = 'found'")  # as crawler/evidence.py reads them, per portal, by first_found  # fmt: skip
 
 
 class WriterError(RuntimeError):
@@ -89,6 +91,7 @@ class _Touched:
 
     urls: set[str] = field(default_factory=set)
     reports: set[str] = field(default_factory=set)
+    portals: set[str] = field(default_factory=set)  # portal_columns touched
     last: dict[str, str] = field(default_factory=dict)  # spider → JSON {status, detail}
 
 
@@ -201,7 +204,9 @@ class Writer:
             table, row, key, keep = payload
             self.db.upsert(table, row, key, keep)
             if table == "crawl_state":
-                touched.urls.add(row[key])
+                touched.urls.add(row["url"])
+            elif table == "portal_columns":
+                touched.portals.add(row["portal"])
             self.summary.upserts += 1
         elif kind in EVENTS:
             result = self.db.call(EVENTS[kind], payload)
@@ -231,6 +236,13 @@ class Writer:
                     pipe.hset(self.keys.reports, rid, f"{found[rid]['content_sha256']} {found[rid]['parser_version']}")
                 else:
                     pipe.hdel(self.keys.reports, rid)
+        for chunk in chunks(sorted(touched.portals), 500):
+            found = _columns(self.db.query(f"{COLUMNS} AND portal IN ({', '.join('?' * len(chunk))})", chunk))
+            for portal in chunk:
+                if portal in found:
+                    pipe.hset(self.keys.columns, portal, json.dumps(found[portal], ensure_ascii=False))
+                else:
+                    pipe.hdel(self.keys.columns, portal)
         for spider, last in touched.last.items():
             pipe.set(self.keys.last(spider), last)
         pipe.execute()
@@ -257,7 +269,7 @@ class Writer:
     def load_mirror(self) -> None:
         """The whole committed state into the mirror: built in temporary keys, swapped in at once."""
         started = time.monotonic()
-        tmp = {name: f"{getattr(self.keys, name)}:loading" for name in ("state", "reports", "owners")}
+        tmp = {name: f"{getattr(self.keys, name)}:loading" for name in ("state", "reports", "owners", "columns")}
         self.server.delete(*tmp.values())
         reader = self.db.reader()
         counts = Counter()
@@ -271,6 +283,10 @@ class Writer:
             while rows := cursor.fetchmany(2000):
                 self.server.hset(tmp[name], mapping=dict(pack(r) for r in rows))
                 counts[name] += len(rows)
+        if {"portal_columns"} <= {r[0] for r in reader.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}:
+            for portal, columns in _columns(reader.execute(COLUMNS).fetchall()).items():
+                self.server.hset(tmp["columns"], portal, json.dumps(columns, ensure_ascii=False))
+                counts["columns"] += 1
         pipe = self.server.pipeline(transaction=True)
         for name, key in tmp.items():
             if counts[name]:
@@ -370,6 +386,11 @@ def run_finish(db, event: dict) -> dict:
         f"UPDATE crawl_runs SET finished = ?, status = ?, detail = ?, {sets} WHERE id = ?",
         [event.get("finished") or _now(), status, detail_json, *totals.values(), run],
     )
+    if "target" in event:  # the run monitors judge the run as a whole (crawler/monitors.py)
+        from crawler.monitors import monitor_run
+
+        for monitor, message in monitor_run(db, run, event["target"], event["listed"], event["limits"]):
+            logger.warning("alert %s (run %s): %s", monitor, run, message)
     return {"status": status, "detail": detail_json}
 
 
@@ -391,6 +412,14 @@ def run_outcome(workers: list[dict]) -> tuple[str, str]:
     if errors := sum(w["errors"] or 0 for w in ended):
         return "partial", f"{errors} pages failed (fetched again by the next run){note}"
     return "ok", f"everything found was stored or unchanged, by {len(ended)} workers{note}"
+
+
+def _columns(rows) -> dict[str, list[dict]]:
+    """portal → its found columns, ordered by first_found (as EvidenceStore.known_columns returns them)."""
+    out: dict[str, list[dict]] = {}
+    for row in sorted((dict(r) for r in rows), key=lambda r: (r["first_found"] or "", r["column_url"])):
+        out.setdefault(row.pop("portal"), []).append(row)
+    return out
 
 
 def _now() -> str:

@@ -10,7 +10,7 @@ from pipelines.sections import Section
 from pipelines.tables.model import Check, TableExtraction
 
 # Bump when parsing changes what is stored: `scrapy reparse` and re-ingests then rebuild the rows.
-PARSER_VERSION = "2"
+PARSER_VERSION = "3"
 
 
 @dataclass

@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from pipelines.report import PARSER_VERSION, ParsedReport
+from pipelines.tables.alternatives import reading_rows
 from pipelines.tables.model import Check
 
 
@@ -86,6 +87,7 @@ def report_rows(parsed: ParsedReport, item: Any) -> ReportRows:
             for seq, (table, label, raw) in enumerate(parsed.tables.extra_rows)
         ],
         "documents": document_rows(parsed, item),
+        "split_readings": reading_rows(rid, parsed.tables.alternatives),
     }  # fmt: skip
     return ReportRows(
         rid, {table: TableRows.of(rows) for table, rows in tables.items() if rows},

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from sqlite_utils import ANY, Database, Migrations
 
+from pipelines.region_table import create_region_tables, sync_regions
+from pipelines.views import create_views, template_columns, template_rows
+
 migrations = Migrations("nianbao")
 
 
@@ -111,7 +114,7 @@ def m005_crawl_state_sha256(db: Database) -> None:
 
 @migrations()
 def m006_sections_fts_per_batch(db: Database) -> None:
-    # Sections are indexed once per batch by the store (pipelines/batch.py ReportBatch), not per row: an
+    # Sections were indexed once per batch by the store (then pipelines/batch.py; since m008 a trigger again): an
     # FTS5 index flushes at every savepoint, and the store takes one per report. The delete and update
     # triggers stay. Rows inserted into `sections` by hand need:
     #   INSERT INTO sections_fts (sections_fts) VALUES ('rebuild')
@@ -153,7 +156,122 @@ def m009_crawl_run_outcomes(db: Database) -> None:
 
 
 @migrations()
-def m010_crawl_run_workers(db: Database) -> None:
+def m010_portal_discovery(db: Database) -> None:
+    # Issue 15: how each portal's 年报 column was found (crawler/families/discover.py, crawler/evidence.py).
+    # portal_columns: one row per column found, with its evidence, reused by the next run; a column that no
+    # longer answers as one is kept with status 'moved' (and found again from the home page).
+    db["portal_columns"].create(
+        {
+            "portal": str, "column_url": str, "region_code": str, "link_text": str, "method": str, "found_on": str,
+            "evidence": str, "status": str, "reason": str, "first_found": str, "last_confirmed": str,
+        },
+        pk=("portal", "column_url"),
+    )  # fmt: skip
+    # portal_discovery: one row per portal (home page): the last outcome — found | unreachable | blocked |
+    # javascript-only | not-found — with why, the requests it took, and the 政府网站标识码 identity check.
+    db["portal_discovery"].create(
+        {
+            "portal": str, "region_code": str, "name": str, "status": str, "reason": str, "method": str,
+            "requests": int, "site_id": str, "identity": str, "spider": str, "checked": str,
+        },
+        pk="portal",
+    )  # fmt: skip
+    db["portal_discovery"].create_index(["region_code"])
+    # browser_pages: pages that answered scripts with a challenge (412/521/468…) and were fetched again
+    # through the opt-in browser (BROWSER_FALLBACK, crawler/browser.py), and whether that worked.
+    db["browser_pages"].create(
+        {"url": str, "status": int, "reason": str, "ok": int, "spider": str, "fetched_at": str}, pk="url"
+    )
+
+
+@migrations()
+def m011_regions_table(db: Database) -> None:
+    # data/regions.csv in the database (pipelines/region_table.py); filled and kept equal to the file by
+    # sync_regions, which open_database runs after the migrations.
+    create_region_tables(db)
+
+
+@migrations()
+def m012_template_labels_and_research_views(db: Database) -> None:
+    # The template's official wording per row and column, and the researchers' views (pipelines/views.py).
+    db["template_rows"].insert_all(
+        [dict(zip(("table_name", "row_key", "position", "label"), row, strict=True)) for row in template_rows()],
+        pk=("table_name", "row_key"),
+    )
+    db["template_columns"].insert_all(
+        [dict(zip(("table_name", "col_key", "position", "label"), row, strict=True)) for row in template_columns()],
+        pk=("table_name", "col_key"),
+    )
+    create_views(db)
+
+
+@migrations()
+def m013_sections_search(db: Database) -> None:
+    # What researchers type, found in the verbatim body (research/search.py has the query side; README
+    # "Search" says why this design). An FTS5 trigram index over body: a quoted query of 3+ characters
+    # matches exactly the sections whose body contains it. 2-character queries go through the index's
+    # vocabulary (sections_search_terms): every trigram that starts with them. The indexed text is the
+    # body plus a newline, so that a body's last two characters also start a trigram; the content view
+    # supplies the same text to snippet() and to 'rebuild'.
+    # Kept in sync by triggers (the store writes batches without a savepoint per report, so an FTS5
+    # flush per statement is cheap again).
+    db.execute(
+        "CREATE VIEW sections_search_content AS SELECT rowid AS section_rowid, body || char(10) AS body FROM sections"
+    )
+    db.execute(
+        "CREATE VIRTUAL TABLE sections_search USING fts5(body, tokenize = 'trigram', "
+        "content = 'sections_search_content', content_rowid = 'section_rowid')"
+    )
+    db.execute("CREATE VIRTUAL TABLE sections_search_terms USING fts5vocab(sections_search, 'row')")
+    for statement in SECTIONS_SEARCH_TRIGGERS:
+        db.execute(statement)
+    db.execute("INSERT INTO sections_search (sections_search) VALUES ('rebuild')")
+
+
+SECTIONS_SEARCH_TRIGGERS = (
+    "CREATE TRIGGER sections_search_ai AFTER INSERT ON sections BEGIN "
+    "INSERT INTO sections_search (rowid, body) VALUES (new.rowid, new.body || char(10)); END",
+    "CREATE TRIGGER sections_search_ad AFTER DELETE ON sections BEGIN "
+    "INSERT INTO sections_search (sections_search, rowid, body) VALUES ('delete', old.rowid, old.body || char(10)); END",
+    "CREATE TRIGGER sections_search_au AFTER UPDATE OF body ON sections BEGIN "
+    "INSERT INTO sections_search (sections_search, rowid, body) VALUES ('delete', old.rowid, old.body || char(10)); "
+    "INSERT INTO sections_search (rowid, body) VALUES (new.rowid, new.body || char(10)); END",
+)
+
+
+@migrations()
+def m014_split_readings(db: Database) -> None:
+    # The readings the rules admit for each group of unsure cells (pipelines/tables/alternatives.py), so
+    # that the same agency's neighbouring years can choose among them (pipelines/crossyear.py).
+    db["split_readings"].create(
+        {
+            "report_id": str, "group_no": int, "reading": int, "table_name": str, "row_key": str, "col_key": str,
+            "value": ANY, "raw": str, "printed": str,
+        },
+        pk=("report_id", "group_no", "reading", "table_name", "row_key", "col_key"),
+        foreign_keys=[("report_id", "reports", "id")],
+    )  # fmt: skip
+
+
+@migrations()
+def m015_run_monitor_alerts(db: Database) -> None:
+    # Run monitors (crawler/monitors.py): what a run crawled (the spider, with -a url=/region= for the generic
+    # one), the report links on its columns' first pages, and the alerts raised by comparing runs.
+    db["crawl_runs"].add_column("target", str)
+    db["crawl_runs"].add_column("listed", int)
+    db["alerts"].create(
+        {
+            "id": int, "run_id": int, "spider": str, "target": str, "monitor": str, "message": str,
+            "raised": str, "resolved": str, "resolved_by": str,
+        },
+        pk="id", not_null={"spider", "monitor", "message", "raised"},
+        foreign_keys=[("run_id", "crawl_runs", "id")],
+    )  # fmt: skip
+    db["alerts"].create_index(["spider", "target", "monitor"])
+
+
+@migrations()
+def m016_crawl_run_workers(db: Database) -> None:
     # A distributed run (README "Scaling out") has one row per worker plus the row of the run they belong
     # to: a worker's row names the worker ("host:pid:tag") and points at its run's row (part_of); the run's
     # row has neither and sums its workers. Local runs have neither.
@@ -190,6 +308,7 @@ def open_database(path: str) -> Database:
     db.conn.execute("BEGIN IMMEDIATE")
     try:
         migrations.apply(db)  # each migration in a savepoint of this transaction
+        sync_regions(db)  # data/regions.csv may have changed since the last run
         db.conn.execute("COMMIT")
     except BaseException:
         db.conn.execute("ROLLBACK")

@@ -12,15 +12,17 @@ section by the compound and by each word in it.
 from __future__ import annotations
 
 import re
-from pathlib import Path
+from importlib.resources.abc import Traversable
 
-USER_DICT = Path(__file__).resolve().parent.parent / "data" / "jieba_userdict.txt"
+from data import resource
+
+USER_DICT = resource("jieba_userdict.txt")
 ENGINES = ("rjieba", "jieba")
 _WORDLIKE = re.compile(r"\w")  # drop punctuation-only tokens: FTS would ignore them anyway
 
 
 class Segmenter:
-    def __init__(self, engine: str = "rjieba", user_dict: Path = USER_DICT) -> None:
+    def __init__(self, engine: str = "rjieba", user_dict: Traversable = USER_DICT) -> None:
         if engine not in ENGINES:
             raise ValueError(f"unknown segmenter {engine!r}; choose one of {', '.join(ENGINES)}")
         self.engine = engine
@@ -49,7 +51,7 @@ class Segmenter:
         return " ".join(self.tokens(text))
 
 
-def _read_user_dict(path: Path) -> list[tuple[str, int, str | None]]:
+def _read_user_dict(path: Traversable) -> list[tuple[str, int, str | None]]:
     words = []
     for line in path.read_text(encoding="utf-8").splitlines():
         parts = line.split()

@@ -36,6 +36,12 @@ def title_year(title: str | None) -> int | None:
     return int(match.group(1)) if match else None
 
 
+def site_suffix(title: str | None) -> str | None:
+    """The site's name a page title ends with («…年度报告_示例县人民政府网» → 示例县人民政府网), or None."""
+    parts = _SITE_SUFFIX.split(title or "")
+    return parts[-1].strip() or None if len(parts) > 1 else None
+
+
 def clean_title(title: str | None) -> str | None:
     """Without the site's name, spaces, quotes and a leading 关于."""
     if not title:

@@ -122,3 +122,21 @@ def test_year_after_publication_is_rejected():
 )
 def test_region_code_for(agency, code):
     assert region_code_for(agency) == code
+
+
+def test_the_blank_form_has_no_year_whatever_its_file_name():
+    path = corpus_doc("028_blank-template-2021-format_NOT-A-REPORT.docx")
+    meta = extract_metadata(to_document(path.read_bytes(), filename=path.name), {}, path.name)
+    assert meta.year is None and "year" not in meta.sources
+
+
+def test_the_year_comes_from_the_document_before_the_file_name():
+    text = "一、总体情况\n2022年，本局认真贯彻条例。\n二、主动公开政府信息情况\n无。"
+    meta = extract_metadata(Document(blocks=[Block(text=text)]), {}, "report-2019.txt")
+    assert (meta.year, meta.sources["year"]) == (2022, "text")
+    signed = "一、总体情况\n本局认真贯彻条例。\n示例局\n2021年1月20日"
+    meta = extract_metadata(Document(blocks=[Block(text=signed)]), {}, "report-2019.txt")
+    assert (meta.year, meta.sources["year"]) == (2020, "publication year - 1")
+    bare = "统计指标\n单位\n统计数\n一、主动公开情况\n条\n12"
+    meta = extract_metadata(Document(blocks=[Block(text=bare)]), {}, "stats-2018.txt")
+    assert (meta.year, meta.sources["year"]) == (2018, "file name")  # the last resort, recorded as such

@@ -45,6 +45,7 @@ def test_attachments_of_a_page_that_holds_the_whole_report_are_not_read(monkeypa
         raise AssertionError(f"read {attachment.url}")
 
     monkeypatch.setattr(pipelines.parse, "_read_attachment", must_not_read)
+    monkeypatch.setattr(pipelines.parse, "COMPARE_SOURCES", False)  # (with it, copies are read to be compared)
     report = corpus_doc("007_hebei-education-dept-2023.txt").read_bytes()
     copy = Attachment(url="http://127.0.0.1/P0202401.pdf", body=b"%PDF-1.4 not really", filename="r.pdf")
     parsed = parse(ReportItem(source="http://127.0.0.1/r.txt", body=report, filename="r.txt", attachments=[copy]))
@@ -59,8 +60,8 @@ def test_unreadable_attachments_are_recorded_and_the_error_names_them():
                       attachments=[Attachment(url="http://127.0.0.1/scan.png", body=b"\x89PNG\r\n\x1a\n" + b"\0" * 64,
                                               filename="scan.png")])  # fmt: skip
     parsed = parse(item)
-    assert parsed.quality == "error" and "image only, no text layer" in parsed.reasons[0]
-    assert any(check.rule == "attachment" and "image only" in check.detail for check in parsed.checks)
+    assert parsed.quality == "error" and "attachment scan.png: corrupt image" in parsed.reasons[0]
+    assert any(check.rule == "attachment" and "corrupt image" in check.detail for check in parsed.checks)
 
 
 def test_a_read_error_is_the_recorded_reason():
@@ -170,3 +171,25 @@ def test_a_document_whose_process_died_is_stored_as_an_error_with_its_raw_docume
     rows = unparsed_rows(item, "parser process died on this document: the process died on it")
     assert rows.report["quality"] == "error" and "died" in rows.report["quality_reasons"]
     assert rows.rows("checks")[0]["rule"] == "input" and rows.rows("documents")[0]["size"] == len(item.body)
+
+
+@pytest.mark.parametrize(
+    ("name", "parts"),
+    [("101_hebei-hrss-dept-2018-pre2019.txt", 6), ("102_hebei-industry-it-dept-2018-pre2019.txt", 4)],
+)
+def test_older_reports_are_reports_with_their_printed_parts(name, parts):
+    """The documented rule (data/metadata.yml, README): a text titled as a report with numbered parts is a
+    report — template none, warning, never «not a report» — whose sections are its printed parts."""
+    from tests.conftest import corpus_dir
+
+    body = (corpus_dir() / "extra" / name).read_bytes()
+    parsed = parse(ReportItem(source=f"/tmp/{name}", body=body, filename=name))
+    assert (parsed.quality, parsed.tables.template, parsed.metadata.year) == ("warning", "none", 2018)
+    assert [s.number for s in parsed.sections] == list(range(1, parts + 1))
+    assert [c.rule for c in parsed.checks if c.rule in ("sections", "input")] == ["sections"]
+
+
+def test_numbered_text_that_is_not_a_report_is_still_not_a_report():
+    body = "关于召开会议的通知\n一、会议时间\n下午三点。\n二、参会人员\n全体人员。".encode()
+    parsed = parse(ReportItem(source="/tmp/notice.txt", body=body, filename="notice.txt"))
+    assert parsed.quality == "error" and parsed.sections == []

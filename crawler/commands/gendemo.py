@@ -28,7 +28,7 @@ class Command(ScrapyCommand):
 
     def run(self, args, opts) -> None:
         root = Path(args[0] if args else "data/demo_portal")
-        portal = build_portal(opts.seed, n_extra_departments=opts.departments)
+        portal = build_portal(opts.seed, n_extra_departments=opts.departments, scanned=True)
         if root.exists():
             shutil.rmtree(root)
         portal.write(root)

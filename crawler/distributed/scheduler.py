@@ -25,7 +25,7 @@ import asyncio
 import logging
 import time
 import weakref
-from collections import Counter
+from collections import Counter, deque
 
 import redis
 from scrapy import Request, signals
@@ -41,6 +41,11 @@ from crawler.distributed.worker import Worker, worker_for
 logger = logging.getLogger(__name__)
 
 LATE = 0.05  # seconds after its turn that a request still goes; later, it books a new turn
+
+
+# Requests whose callback reads state kept in the process that made them: a column discovery walk
+# (crawler/families/discover.py keeps each portal's walk in its spider). They stay with their worker.
+BOUND_KINDS = ("discovery",)
 
 
 def host_of(request: Request) -> str:
@@ -119,6 +124,7 @@ class RunScheduler(Scheduler):
         worker = worker_for(crawler)
         scheduler = cls(server=worker.server, persist=True)
         scheduler.crawler, scheduler.worker, scheduler.stats = crawler, worker, crawler.stats
+        scheduler.bound = deque()  # this worker's own requests (BOUND_KINDS), never in the shared queue
         return scheduler
 
     def open(self, spider):
@@ -140,14 +146,21 @@ class RunScheduler(Scheduler):
             logger.info("run %s: %d requests already queued", self.worker.run, queued)
 
     def close(self, reason: str) -> None:
+        if self.bound:
+            logger.warning("%d requests of column discovery walks were not fetched (the next run walks again)",
+                           len(self.bound))  # fmt: skip
         self.worker.leave()
 
     def __len__(self) -> int:
-        return len(self.queue) if hasattr(self, "queue") else 0
+        return len(self.bound) + (len(self.queue) if hasattr(self, "queue") else 0)
 
     def enqueue_request(self, request: Request) -> bool:
         if self.worker.run is None:  # never joined a run (no writer): the spider is closing
             return False
+        if request.meta.get("nianbao_kind") in BOUND_KINDS:
+            self.bound.append(request)
+            self.stats.inc_value("scheduler/enqueued/bound")
+            return True
         try:  # the duplicate filter's fingerprint, checked and added with the push (lua.PUSH: one step)
             if not self.queue.push(request, None if request.dont_filter else self.df.request_fingerprint(request)):
                 self.df.log(request, self.spider)
@@ -161,6 +174,8 @@ class RunScheduler(Scheduler):
     def next_request(self) -> Request | None:
         if self.worker.broken or self.worker.closed or self.worker.run is None:
             return None
+        if self.bound:
+            return self.bound.popleft()
         try:
             request = self.queue.pop()
         except redis.RedisError as exc:

@@ -45,6 +45,7 @@ from twisted.internet import task
 
 from crawler.distributed import engine as engine_hooks
 from crawler.distributed import lua
+from crawler.monitors import Thresholds, monitor_run, target_of
 from crawler.state import SETTLED, CrawlState, finish_run, previous_status, start_run
 from pipelines.identify import IdentifyReportPipeline
 from pipelines.relay import Keys, RedisDatabase, client, encode, shown
@@ -99,7 +100,7 @@ class Worker:
         self.id = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(2)}"
         self.db = RedisDatabase(self.server, self.keys, self.url)
         self.db.ack = self._ack_in
-        self.db.calls = {start_run: self.start_run, finish_run: self.finish_run}
+        self.db.calls = {start_run: self.start_run, finish_run: self.finish_run, monitor_run: self.monitors_later}
         self.db.crawl_state_class = lambda db, spider: SharedCrawlState(db, spider, worker=self)
         self.scripts = {name: self.server.register_script(getattr(lua, name)) for name in (
             "PUSH", "POP", "BOOK", "REQUEUE_OWN", "RESCUE", "JOIN", "IDLE", "TRY_CLOSE", "END", "CLAIM")}  # fmt: skip
@@ -291,6 +292,19 @@ class Worker:
         except redis.RedisError as exc:
             self.fail(exc)
 
+    @staticmethod
+    def monitors_later(*args) -> list:
+        """`crawler.monitors.monitor_run` on a worker: nothing yet. The writer judges the run as a whole once
+        it has ended (the run-finish event carries what the monitors need)."""
+        return []
+
+    def listed(self) -> int | None:
+        """Report links on the first page of every column the run read, whichever worker read it (as
+        `crawler.monitors.listed_of` counts them for a local run)."""
+        keys = list(self.server.scan_iter(match=self.key("first_pages:*"), count=1000))
+        pages = [json.loads(raw) for key in keys for raw in self.server.hvals(key)]
+        return sum(map(len, pages)) if pages else None
+
     def start_run(self, spider: str) -> tuple[str, str | None]:
         """`crawler.state.start_run` on a worker: tell the writer, and read the spider's last run status."""
         if self.run is None:  # never joined (no writer): nothing to record
@@ -332,8 +346,11 @@ class Worker:
     def close_run(self) -> None:
         """Close the run if it is over. Idle workers are about to end (or dead): wait for them, at most
         until their heartbeat would expire."""
-        finish = encode("run-finish", {"run": self.run, "spider": self.spider.name, "crawl": self.crawl,
-                                       "started": self.started, "scope": self.scope})  # fmt: skip
+        finish = encode("run-finish", {
+            "run": self.run, "spider": self.spider.name, "crawl": self.crawl, "started": self.started,
+            "scope": self.scope, "target": target_of(self.spider), "listed": self.listed(),
+            "limits": Thresholds.from_settings(self.crawler.settings),
+        })  # fmt: skip
         deadline = time.monotonic() + self.timeout + 2
         while True:
             self.rescue()
@@ -404,8 +421,10 @@ class SharedCrawlState(CrawlState):
     worker: Worker | None = None
 
     def __post_init__(self) -> None:
-        self.first_pages = RunMapping(self.worker, "first_pages")
         self.recent: dict[str, dict | None] = {}  # rows read for a report request, read again by its callback
+
+    def first_pages_of(self, spider: str) -> RunMapping:
+        return self.first_pages.setdefault(spider, RunMapping(self.worker, f"first_pages:{spider}"))
 
     def get(self, url: str) -> dict[str, Any] | None:
         if url in self.recent:

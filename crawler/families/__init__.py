@@ -11,4 +11,6 @@
 - `static.GenericSpider` ("generic"): sites of unknown make — 年报 links by title, pagination by
   link text and shape, sub-columns by short links under the column.
 `detect.detect_family(html)` picks one from a column page (portals.md §10); `annual_reports -a url=…` uses it.
+Not a family: `discover.DiscoveryMixin` finds the 年报 column from a portal's home page (rules in
+crawler/discovery.py) and hands the column to a family; `scrapy crawl discover` runs it alone.
 """

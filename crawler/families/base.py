@@ -15,15 +15,19 @@ Spider arguments (validated once, in `__init__`; bad values raise `ValueError` w
     -a year=2023   only reports about that year (year read from the title)
     -a limit=N     schedule at most N report pages
     -a full=1      sweep every listing page (nightly runs otherwise stop after a page of known items;
-                   a run also sweeps by itself when the previous one was killed, failed or narrowed)
+                   a run also sweeps by itself when the previous one did not end ok: killed, failed,
+                   partial, blocked or narrowed by -a year/limit)
+Any other -a argument is refused (a typo must not silently run a full crawl); subclasses name theirs in
+`arguments`.
 
 Hooks a family implements: `async start()` (default: one listing request per column URL, to
 `self.listing_callback`), and the listing callback, which calls `self.follow_reports(response,
-links)` and `self.keep_paging(response, links)`. Report pages go to `parse_report` (here): a 304 or an
+links)` and `self.keep_paging(response, links, listed)`. Report pages go to `parse_report` (here): a 304 or an
 identical body is "unchanged" (no item); a body already stored under another URL is a cross-post (no
 item); otherwise the attachments are fetched and one `ReportItem` is yielded, carrying the raw bytes,
 what the listing said of it (`hints`: list_title, list_date, column) and the page's crawl state, which
 the store writes together with the report's rows. Spiders fetch; `pipelines/` interprets the page.
+Every request that does not end in a page records its URL with the outcome (`failed`, crawler/state.py).
 
 Region mode (`annual_reports -a region=`) runs many portals in one spider: each portal is a spider of
 its family used as a part (`crawler/spiders/annual_reports.py`); they share the run's `RunScope`.
@@ -122,12 +126,16 @@ class ReportSpider(Spider):
         return CrawlState.for_crawler(self.crawler)
 
     @property
+    def first_pages(self):
+        """Column → report URLs of its page 1 (kept by the crawl state: a distributed run's workers share it)."""
+        return self.state.first_pages_of(self.name)
+
+    @property
     def sweep(self) -> bool:
-        """Read every listing page: asked for (-a full=1), or the previous run of this spider did not end
-        (killed, failed) or was narrowed: its early pages may be stored while later pages never were, and
-        stopping on them would leave those reports out for good."""
-        previous = self.state.previous_status
-        return self.full or previous not in (None, "ok", "blocked")
+        """Read every listing page: asked for (-a full=1), or the previous run of this spider did not end ok
+        (killed, failed, partial, blocked) or was narrowed: its early pages may be stored while later pages
+        were never read, and stopping on them would leave those reports out for good."""
+        return self.full or self.state.previous_status not in (None, "ok")
 
     async def start(self):
         if self.sweep and not self.full:
@@ -161,9 +169,9 @@ class ReportSpider(Spider):
         self.crawler.stats.inc_value("nianbao/pages")
         column, page = response.meta["column"], response.meta["page"]
         urls = frozenset(canonical(link.url) for link in links)
-        if page == 1:  # (in the crawl state: the workers of a distributed run share it)
-            self.state.first_pages[column] = urls
-        elif urls and urls == self.state.first_pages.get(column):
+        if page == 1:
+            self.first_pages[column] = urls
+        elif urls and urls == self.first_pages.get(column):
             self.state.block(response.url, f"page {page} repeats page 1", "listing")
             return False
         if (len(links) if listed is None else listed) == 0 or self.run.at_limit:
@@ -242,7 +250,8 @@ class ReportSpider(Spider):
         return ReportItem(
             source=response.url, body=response.body, content_type=_header(response, "Content-Type"),
             encoding=response.encoding if isinstance(response, TextResponse) else None, fetched_at=now(),
-            filename=sent and att.safe_name(sent), filename_sent=sent, region_code=self.region_code,
+            filename=sent and att.safe_name(sent), filename_sent=sent,
+            region_code=response.meta.get("region_code", self.region_code),  # (a list of URLs: per request)
             hints={k: v for k, v in hints.items() if v}, attachments=files,
             crawl_state=self.page_state(response, sha, [url for url, _ in found]),
         )  # fmt: skip

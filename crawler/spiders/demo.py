@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import ClassVar
 
 from crawler.families.static import TrsSpider
+from data import resource
 from demo.loopback import PRIORITY, LoopbackRouteMiddleware
 from demo.server import PortalServer, load_dir
 
@@ -30,8 +31,9 @@ class DemoSpider(TrsSpider):
         settings.set("DOWNLOADER_MIDDLEWARES", middlewares, priority="spider")
 
     async def start(self):
-        root = Path(self.settings.get("DEMO_PORTAL_DIR", "data/demo_portal"))
-        if not (root / "_headers.json").exists():
+        configured = self.settings.get("DEMO_PORTAL_DIR")  # default: the portal shipped with the project
+        root = Path(configured) if configured else resource("demo_portal")
+        if not (root / "_headers.json").is_file():
             raise FileNotFoundError(f"{root} holds no demo portal; run `scrapy gendemo` first")
         self.server = PortalServer(*load_dir(root))
         self.loopback_routes = {HOST: f"127.0.0.1:{self.server.start()}"}

@@ -24,9 +24,9 @@ CONVERTERS = {
     "wps": ("pipelines.formats.doc", "doc_to_document"),
     "xlsx": ("pipelines.formats.sheet", "xlsx_to_document"),
     "xls": ("pipelines.formats.sheet", "xls_to_document"),
+    "image": ("pipelines.formats.image", "image_to_document"),  # OCR (ocr.py)
 }
 _UNSUPPORTED = {
-    "image": "image only, no text layer",
     "ofd": "unsupported format: OFD",
     "archive": "unsupported format: archive",
 }
@@ -116,7 +116,8 @@ def _convert(fmt: str, data: bytes, filename: str | None) -> Document:
     except (ImportError, AttributeError):
         raise DocumentError(f"unsupported format: {fmt.upper()} (no converter installed)") from None
     document = converter(data, filename=filename)
-    document.format = fmt
+    if not document.format.startswith(fmt):  # keep a converter's "pdf+ocr" / "image+ocr"
+        document.format = fmt
     return document
 
 

@@ -1,8 +1,9 @@
-"""Image-only input: scanned PDFs and picture attachments carry no text we can read (no OCR here).
+"""Picture attachments (PNG, JPEG, TIFF, BMP, GIF, WebP): read by OCR (`ocr.py`) into a Document.
 
-Choice: converters raise `ImageOnlyError` (a `DocumentError`) rather than returning an empty Document, so
-the store records template='none' with the quality error "image only, no text layer" instead of an empty
-report that looks fine.
+Choice: when there is nothing to read (OCR switched off or not installed, or no text found in the picture)
+converters raise `ImageOnlyError` (a `DocumentError`) rather than returning an empty Document, so the store
+records template='none' with the quality error "image only, no text layer" instead of an empty report that
+looks fine. A picture that cannot be decoded is a "corrupt image" error.
 """
 
 from __future__ import annotations
@@ -37,12 +38,27 @@ def image_kind(data: bytes) -> str | None:
     for magic, kind in _IMAGE_MAGIC.items():
         if data.startswith(magic):
             return kind
-    return None
+    return "WebP" if data.startswith(b"RIFF") and data[8:12] == b"WEBP" else None
 
 
 def image_to_document(data: bytes, *, filename: str | None = None) -> Document:
-    """Always raises: ImageOnlyError for a picture, DocumentError when the bytes are not a known picture."""
+    """OCR a picture (every frame of a TIFF) into a Document of format "image+ocr".
+
+    Raises DocumentError when the bytes are not a known or decodable picture, ImageOnlyError when OCR is off
+    or finds no text."""
+    from pipelines.formats.limits import check_size
+    from pipelines.formats.ocr_hook import ocr_enabled
+
     kind = image_kind(data)
     if kind is None:
         raise DocumentError(f"not an image: unknown picture format{f' ({filename})' if filename else ''}")
-    raise ImageOnlyError(f"{kind} image")
+    check_size(data, f"{kind} image")
+    if not ocr_enabled():
+        raise ImageOnlyError(f"{kind} image (OCR off or not installed)")
+    from pipelines.formats.ocr import document_from_frames, image_frames
+
+    frames, total = image_frames(data)
+    document = document_from_frames(frames, kind, total)
+    if not document.blocks:
+        raise ImageOnlyError(f"{kind} image: OCR found no text")
+    return document

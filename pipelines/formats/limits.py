@@ -27,7 +27,9 @@ def check_size(data: bytes, kind: str) -> None:
     if not data:
         raise DocumentError(f"empty {kind} file")
     if len(data) > MAX_INPUT_BYTES:
-        raise DocumentError(f"{kind} file too large: {len(data) / 2**20:.1f} MiB (limit {MAX_INPUT_BYTES // 2**20} MiB)")
+        raise DocumentError(
+            f"{kind} file too large: {len(data) / 2**20:.1f} MiB (limit {MAX_INPUT_BYTES // 2**20} MiB)"
+        )
 
 
 def open_zip(data: bytes, kind: str, required: str) -> zipfile.ZipFile:

@@ -31,6 +31,7 @@ from pipelines.document import Block, Document, DocumentError, table_block
 from pipelines.formats.cells import GridBuilder, clean_cell, drop_covered, text_blocks
 from pipelines.formats.image import ImageOnlyError
 from pipelines.formats.limits import MAX_PDF_PAGES, check_size
+from pipelines.formats.ocr_hook import ocr_budget, ocr_gave_up, ocr_pdf_page
 from pipelines.formats.pdfium_page import PDFIUM_LOCK, PageData, read_page
 
 TABLE_SETTINGS = {"vertical_strategy": "lines", "horizontal_strategy": "lines"}
@@ -109,23 +110,30 @@ def _convert(pdf: pypdfium2.PdfDocument, max_pages: int) -> Document:
     flow: list[str | _Piece] = []
     stats = _Stats()
     processed = min(total, max_pages)
+    scans = ocr_budget()
     for index in range(processed):
         page = read_page(pdf, index)
         if not any(char["text"].strip() for char in page.chars):
             stats.blank += 1
             stats.unmapped_only += page.unmapped > 0
+            if not page.unmapped:  # image-only page: OCR (ocr.py); undecodable glyphs stay as they were
+                _add_to_flow(flow, ocr_pdf_page(pdf, index, scans, flow), index)
             continue
         stats.unmapped_pages += page.unmapped / (page.unmapped + len(page.chars)) > CID_RATIO
         if len(page.edges) > MAX_PAGE_EDGES:
             stats.busy += 1
             page.edges = []  # the table finder is quadratic in lines; read the page as text
         _add_to_flow(flow, _page_items(page, index), index)
-    if stats.blank == processed:
+    if stats.blank == processed and not flow:
         if stats.unmapped_only:
             raise DocumentError("PDF text cannot be decoded: its fonts have no Unicode mapping")
+        ocr_gave_up(scans)  # raises when OCR ran out of time on every page
         raise ImageOnlyError(f"{processed} pages without a text layer")
-    if stats.blank:
+    if scans is not None and scans.read:
+        document.format = "pdf+ocr"
+    if stats.blank > (scans.read if scans else 0):
         document.warnings.append(f"{stats.blank} of {processed} pages without text layer")
+    document.warnings.extend(scans.warnings(processed) if scans else [])
     if stats.busy:
         document.warnings.append(f"{stats.busy} pages with over {MAX_PAGE_EDGES} drawn lines read as text only")
     if stats.unmapped_pages:

@@ -29,11 +29,12 @@ from __future__ import annotations
 
 import ctypes
 import struct
-from pathlib import Path
 
 import pypdfium2.raw as pdfium_c
 
-FONT_PATH = Path(__file__).resolve().parents[2] / "data" / "fallback_box.ttf"
+from data import resource
+
+FONT = resource("fallback_box.ttf")  # bytes are all PDFium needs: read from an egg too
 # Families PDFium asks for when a PDF names a standard Latin font (after its own alias table: Arial →
 # Helvetica, TimesNewRomanPSMT → Times-Roman, CourierNew → Courier, …); compared case-insensitively.
 STANDARD_FAMILIES = ("courier", "helvetica", "times")
@@ -113,7 +114,7 @@ def install() -> None:
     if _installed is not None:
         return
     try:
-        lookup = _Lookup(FONT_PATH.read_bytes())
+        lookup = _Lookup(FONT.read_bytes())
     except OSError as exc:
         raise RuntimeError(
             f"PDF fallback font unreadable: {exc} (rebuild: python -m pipelines.formats.boxfont)"

@@ -7,8 +7,10 @@ Module map (all pure, Scrapy-free):
 - `flatten.py`   flattened text (pipes, tabs, one cell per line, spaces, glued) → cell pieces
 - `values.py`    one cell's value: numbers, signed deltas, money units, NULL markers
 - `locate.py`    table regions and row spans anchored by labels
-- `glued.py`     per-row candidate readings (glued digit runs, dropped blanks), bounded
-- `solver.py`    cross-row search with the column rules (R3.1, R3.3), bounded
+- `glued.py`     per-row readings of glued digit runs and dropped blanks: exact dynamic programme
+- `solver.py`    the readings the column rules (R3.1, R3.3) admit together: exact, work-capped
+- `alternatives.py` the readings left open, kept for evidence from outside the report
+- `evidence.py`  cross-year evidence: neighbouring years' carry-over figures choose among them
 - `rules.py`     consistency checks on the final cells (R3.1–R3.3, R4.1, R0)
 - `narrative.py` soft checks: numbers quoted in the text, cross-year carry-over
 - `pre2019.py`   pre-2019 indicator tables → `Indicator`s

@@ -5,16 +5,17 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from pipelines.document import Document
+from pipelines.document import Document, read_unsure, shown
 from pipelines.tables import labels, rules
+from pipelines.tables.alternatives import table_alternatives
 from pipelines.tables.flatten import BLANK, Layout, Piece, drop_page_numbers, layout_of
-from pipelines.tables.glued import Reading, RowResult, blocks_rule, row_candidates, sum_rule
+from pipelines.tables.glued import MAX_STATES, Reading, RowResult, blocks_rule, row_candidates, sum_rule
 from pipelines.tables.grid import document_text
 from pipelines.tables.locate import FoundTable, find_regions, read_table, review_cells
 from pipelines.tables.model import Cell, Check, TableExtraction
 from pipelines.tables.narrative import narrative_checks
 from pipelines.tables.pre2019 import indicators
-from pipelines.tables.solver import Solved, agree, app_equations, solve
+from pipelines.tables.solver import RowSolution, Solved, app_equations, settle, solve
 from pipelines.tables.template import RESULT_ROWS, REVIEW_FLAT, RowSpec, ad_rows, app_rows
 from pipelines.tables.values import digit_count
 
@@ -48,8 +49,9 @@ def extract_tables(document: Document) -> TableExtraction:
         version = _applications(app, drops, version, out) or version
     if review is not None:
         _review(review, version or "v2021", drops, out)
-    if not out.cells and labels.PRE2019_HINTS.search(text):
-        out.indicators = indicators(text)
+    header = labels.PRE2019_HINTS.search(text) if not out.cells else None
+    if header:  # a pre-2019 statistics table: read from its header on (the narrative before it is no table)
+        out.indicators = indicators(text[header.start() :])
     out.checks.extend(narrative_checks(text, out.cells))  # soft: numbers quoted in the text vs table 三
     return out
 
@@ -101,6 +103,7 @@ def _active(ad: Read, region_text: str, drops: bool, out: TableExtraction) -> st
     results = _row_results(ad.found, ad.specs, None, drops)
     solved = solve(results, [])
     table = _assemble("active_disclosure", ad.specs, results, solved)
+    out.alternatives += table_alternatives("active_disclosure", ad.specs, results, solved)
     table.checks.extend(_empty_rows("active_disclosure", ad.found))
     _apply_units(table.cells, results, region_text, ad.version)
     _commit(out, "active_disclosure", ad.version, ad.found, table)
@@ -112,6 +115,7 @@ def _applications(app: Read, drops: bool, ad_version: str | None, out: TableExtr
     keys = [r.key for r in app.found.rows]
     solved = solve(results, app_equations(keys, [r for r in RESULT_ROWS if r in keys], 7))
     table = _assemble("applications", app.specs, results, solved)
+    out.alternatives += table_alternatives("applications", app.specs, results, solved)
     table.checks.extend(_empty_rows("applications", app.found))
     table.checks.extend(rules.application_checks(_index(table.cells), table.unsure))
     collapsed = app.version == "collapsed"
@@ -124,8 +128,9 @@ def _review(cells: list[Piece], version: str, drops: bool, out: TableExtraction)
     cells = cells or [BLANK]  # the header is there but no cell printed: a blank table (glued layouts drop blanks)
     result = row_candidates(cells, REVIEW_FLAT.kinds, drops, blocks_rule(5), leading_first=True)
     solved = solve({REVIEW_FLAT.key: result}, [])
+    out.alternatives += table_alternatives("review_litigation", [REVIEW_FLAT], {REVIEW_FLAT.key: result}, solved)
     table = TableOut()
-    _fill(table, "review_litigation", REVIEW_FLAT, result, solved.options[REVIEW_FLAT.key], solved.status)
+    _fill(table, "review_litigation", REVIEW_FLAT, result, solved.rows[REVIEW_FLAT.key])
     for cell in table.cells:
         cell.row_key, cell.col_key = cell.col_key.split(".")
     table.unsure = {tuple(k.split(".")) for _, k in table.unsure}  # type: ignore[misc]
@@ -161,36 +166,60 @@ def _assemble(name: str, specs: list[RowSpec], results, solved: Solved) -> Table
     table = TableOut()
     for spec in specs:
         if spec.key in results:
-            _fill(table, name, spec, results[spec.key], solved.options[spec.key], solved.status)
+            _fill(table, name, spec, results[spec.key], solved.rows[spec.key], _jointly(solved, spec.key))
         else:
             table.cells.extend(Cell(name, spec.key, col, None, None) for col in spec.cols)
             table.checks.append(Check("label", f"{name}.{spec.key}", False, "row label not found; cells NULL"))
     return table
 
 
-def _fill(table: TableOut, name: str, spec: RowSpec, result: RowResult, options: list[Reading], status) -> None:
-    settled = agree(options, len(spec.cols))
-    raw_run = result.glued or None
+def _jointly(solved: Solved, key: str) -> str:
+    """How the row's readings combine with the other rows solved together (empty when it stands alone)."""
+    if key not in solved.joint_rows or len(solved.joint_rows) < 2:
+        return ""
+    return f" (with {len(solved.joint_rows) - 1} other rows solved jointly: {solved.joint_count} joint readings)"
+
+
+def _fill(table: TableOut, name: str, spec: RowSpec, result: RowResult, solution: RowSolution, joint: str = "") -> None:
+    width = len(spec.cols)
+    settled = settle(solution.columns) if len(solution.columns) == width else [(None, "", False)] * width
+    raw_run = shown(result.glued) or None
+    scope = f"{name}.{spec.key}"
+    doubts = []
     for col, (value, raw, ok) in zip(spec.cols, settled, strict=True):
+        if raw and (unsure := read_unsure(raw)):  # an OCR reading below its confidence threshold
+            table.cells.append(Cell(name, spec.key, col, None, unsure[0] or None))
+            table.unsure.add((spec.key, col))
+            doubts.append(f"{col} '{unsure[0]}' ({unsure[1]:.2f})" if unsure[0] else f"{col} (marks, no text read)")
+            continue
         table.cells.append(Cell(name, spec.key, col, value, raw if ok else raw_run))
         if not ok:
             table.unsure.add((spec.key, col))
-    scope = f"{name}.{spec.key}"
-    if not result.candidates and not result.bounded:
-        table.checks.append(Check("cells", scope, False, f"cannot read {len(spec.cols)} cells from '{raw_run}'"))
+    if doubts:
+        table.checks.append(Check("ocr", scope, False, "OCR reading not trusted, cells NULL: " + ", ".join(doubts)))
+    if not result.count and not result.bounded:
+        table.checks.append(Check("cells", scope, False, f"cannot read {width} cells from '{raw_run}'"))
     elif any(not ok for _, _, ok in settled):
-        table.checks.append(Check("split", scope, False, _split_detail(result, options, status.get(spec.key))))
+        table.checks.append(Check("split", scope, False, _split_detail(result, solution, joint)))
     elif result.glued:
-        table.checks.append(Check("split", scope, True, f"'{result.glued}' read as {_show(options[0])}"))
+        table.checks.append(Check("split", scope, True, f"'{result.glued}' read as {_show(solution.readings[0])}"))
 
 
-def _split_detail(result: RowResult, options: list[Reading], status: str | None) -> str:
-    if status == "bounded" or result.bounded:
-        return f"'{result.glued}': search bound exceeded; unresolved cells NULL"
-    shown = "; ".join(_show(o) for o in options[:6])
-    more = f" (+{len(options) - 6} more)" if len(options) > 6 else ""
-    kind = "no reading satisfies the rules" if status == "inconsistent" else f"{len(options)} consistent readings"
-    return f"'{result.glued}': {kind}: {shown}{more}; differing cells NULL"
+def _split_detail(result: RowResult, solution: RowSolution, joint: str = "") -> str:
+    if result.bounded:
+        return f"'{result.glued}': over {MAX_STATES} partial sums to track; unresolved cells NULL"
+    listed = "; ".join(_show(o) for o in solution.readings[:6])
+    if solution.count > min(6, len(solution.readings)):
+        listed += f" (+{solution.count - min(6, len(solution.readings))} more)"
+    if solution.status == "inconsistent":
+        kind = "no reading satisfies the rules"
+    elif result.rule_failed:
+        kind = f"no reading satisfies the row's sum rule: all {solution.count} readings kept"
+    elif solution.status == "bounded":
+        kind = f"{solution.count} readings (the column rules not applied jointly: work bound)"
+    else:
+        kind = f"{solution.count} consistent readings{joint}"
+    return f"'{result.glued}': {kind}: {listed}; differing cells NULL"
 
 
 def _show(reading: Reading) -> str:
@@ -213,6 +242,7 @@ def _index(cells: list[Cell]) -> dict[tuple[str, str], Cell]:
 def _commit(out: TableExtraction, name: str, template: str, found: FoundTable, table: TableOut) -> None:
     out.table_templates[name] = template
     out.cells.extend(table.cells)
+    out.unsure |= {(name, row, col) for row, col in table.unsure}
     out.checks.extend(table.checks)
     out.checks.append(rules.nonnegative_check(name, table.cells))
     for label, cells in found.extra:

@@ -17,6 +17,7 @@ from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 
+from pipelines.document import UNSURE
 from pipelines.tables.values import NARRATIVE_UNITS, is_null_marker, is_number, split_piece
 
 _MD_RULE = re.compile(r"^[\s|:\-—]*-{3,}[\s|:\-—]*$")
@@ -78,6 +79,8 @@ def _classify(stripped: str) -> tuple[Piece, ...]:
     """Cached: the same fields ('0', '1', '—', row labels) recur in every table (Pieces are immutable)."""
     if stripped.isdigit() or is_number(stripped):
         return (Piece("num", stripped),)
+    if UNSURE in stripped:  # an untrusted OCR reading: one cell, NULL (extract.py records it)
+        return (Piece("null", stripped),)
     counted = _COUNTED.match(stripped)
     if counted:  # a whole cell like '5件' is the number 5
         return (Piece("num", counted.group(1)),)

@@ -112,4 +112,13 @@ RL_START = re.compile(r"结\s*果\s*维\s*持|尚\s*未\s*审\s*结|行\s*政\s*
 SECTION5 = re.compile(r"五\s*[、.][^\n]{0,12}?(?:问\s*题|改\s*进)|存在的主要问题|六\s*[、.]\s*其他需要报告")
 FEE_UNIT = re.compile(r"收费金额[^\n|\t]{0,6}?[（(]\s*(?:单位\s*[:：]\s*)?(万元|元)")
 AMOUNT_UNIT = re.compile(r"采购总金额[^\n|\t]{0,6}?[（(]\s*(?:单位\s*[:：]\s*)?(万元|元)")
-PRE2019_HINTS = re.compile(r"统\s*计\s*指\s*标|指\s*标\s*名\s*称")
+# A pre-2019 statistics table's header: «统计指标 | 单位 | 统计数», «指标名称 | 计量单位 | …», «指标 | 单位 | 数量»,
+# «项目 | 单位 | 数量» (the header words in one row, whatever separates them).
+_SEP = r"[\s|\t]*"
+PRE2019_HINTS = re.compile(
+    r"统\s*计\s*指\s*标|指\s*标\s*名\s*称|(?:指\s*标|项\s*目)"
+    + _SEP
+    + r"(?:计\s*量\s*)?单\s*位"
+    + _SEP
+    + r"(?:数\s*量|统\s*计\s*数|数\s*值|本\s*年|年\s*度)"
+)

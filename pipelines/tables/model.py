@@ -53,6 +53,10 @@ class TableExtraction:
     checks: list[Check] = field(default_factory=list)
     # rows the template does not know, kept as found: (table_name, label, [raw cells])
     extra_rows: list[tuple[str, str, list[str]]] = field(default_factory=list)
+    # groups of unsure cells with the readings the rules admit (pipelines/tables/alternatives.py)
+    alternatives: list = field(default_factory=list)
+    # (table_name, row_key, col_key) of the cells left NULL because the rules did not decide them
+    unsure: set[tuple[str, str, str]] = field(default_factory=set)
 
     @property
     def template(self) -> str:

@@ -8,7 +8,7 @@ asyncio keep-alive server (`python -m demo.server`, its own process), then runs
 with DOWNLOAD_DELAY 0, AutoThrottle off and per-host concurrency raised (politeness is not what is
 measured here), `--repeat` times each, interleaved: on this machine the same crawl varies by ±15 %
 from one minute to the next, so the medians are compared. Prints pages/s (responses received / elapsed, from Scrapy's stats) for both, their
-ratio, the RSS of the crawler and of its process tree (parser and database writer processes) when
+ratio, the RSS of the crawler and of its process tree (its parser process) when
 a quarter, half and all of the reports had been scraped, and the CPU seconds of each process at the end.
 """
 
@@ -29,6 +29,15 @@ import psutil
 from scrapy import signals
 
 REPO = Path(__file__).resolve().parents[2]
+
+
+def loopback_addons() -> dict:
+    sys.path.insert(0, str(REPO))
+    from demo.loopback import ADDONS
+
+    return ADDONS
+
+
 HOST = "bench.nianbao.test"
 
 
@@ -49,7 +58,7 @@ class RssProbe:
         self.count += 1
         if self.count in self.marks:
             self.rss[self.count] = _tree_rss_mib()
-            self.cpu = _tree_cpu()  # the parser and writer processes have ended by spider_closed
+            self.cpu = _tree_cpu()  # the parser process has ended by spider_closed
 
     def closed(self, spider, reason):
         stats = self.crawler.stats.get_stats()
@@ -66,7 +75,7 @@ class RssProbe:
 
 
 def _tree_rss_mib() -> dict[str, int]:
-    """RSS of the crawling process and of the whole tree (parser and database writer processes)."""
+    """RSS of the crawling process and of the whole tree (its parser process)."""
     main = psutil.Process()
     rss = main.memory_info().rss
     children = 0
@@ -105,7 +114,7 @@ def crawl(port: int, work: Path, label: str, pipelines: bool, concurrency: int, 
         "CONCURRENT_REQUESTS_PER_DOMAIN": str(concurrency), "LOG_LEVEL": "WARNING", "BENCH_OUT": str(out),
         "BENCH_MARKS": ",".join(str(n) for n in marks),
         "EXTENSIONS": json.dumps({"crawler.state.CrawlStateExtension": 500, "bench_crawl.RssProbe": 600}),
-        "ADDONS": json.dumps({"demo.loopback.Loopback": 0}),
+        "ADDONS": json.dumps(loopback_addons()),
     }  # fmt: skip
     if not pipelines:
         settings["ITEM_PIPELINES"] = "{}"

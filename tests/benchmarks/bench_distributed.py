@@ -38,6 +38,12 @@ HOST = "bench.nianbao.test"
 ENV = os.environ | {"PYTHONPATH": os.pathsep.join([str(REPO), str(HERE)])}
 
 
+def loopback_addons() -> dict:
+    from demo.loopback import ADDONS  # the project's add-ons (worker mode among them) and the loopback route
+
+    return ADDONS
+
+
 def load() -> str:
     return " ".join(f"{x:.1f}" for x in os.getloadavg())
 
@@ -158,7 +164,7 @@ def big(work: Path, reports: int) -> None:
         "AUTOTHROTTLE_ENABLED": "False", "CONCURRENT_REQUESTS": "16", "CONCURRENT_REQUESTS_PER_DOMAIN": "16",
         "LOG_LEVEL": "WARNING", "BENCH_MARKS": "1000000",
         "EXTENSIONS": json.dumps({"crawler.state.CrawlStateExtension": 500, "bench_crawl.RssProbe": 600}),
-        "ADDONS": json.dumps({"demo.loopback.Loopback": 0, "crawler.distributed.WorkerMode": 0}),
+        "ADDONS": json.dumps(loopback_addons()),
     }  # fmt: skip
     args = ["annual_reports", "-a", f"url=http://{HOST}/zfxxgk/zfxxgknb/index.html"]
     runs = work / "big-runs"
@@ -224,7 +230,7 @@ def hosts_run(work: Path, hosts: int) -> None:
         "AUTOTHROTTLE_ENABLED": "False", "CONCURRENT_REQUESTS": "32", "CONCURRENT_REQUESTS_PER_DOMAIN": "1",
         "LOG_LEVEL": "WARNING", "BENCH_MARKS": "1000000", "SPIDER_MODULES": "crawler.spiders,bench_spiders",
         "EXTENSIONS": json.dumps({"crawler.state.CrawlStateExtension": 500, "bench_crawl.RssProbe": 600}),
-        "ADDONS": json.dumps({"demo.loopback.Loopback": 0, "crawler.distributed.WorkerMode": 0}),
+        "ADDONS": json.dumps(loopback_addons()),
     }  # fmt: skip
     os.environ["BENCH_HOSTS"] = ENV["BENCH_HOSTS"] = str(hosts)
     floor = 8 * 1.0  # robots.txt, the listing and 6 reports per host, one per second

@@ -19,9 +19,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "formats")]
 
-import render  # noqa: E402
 from keys import corpus_dir, load_key  # noqa: E402
 
+from demo import render  # noqa: E402
 from pipelines.formats.docx import docx_to_document  # noqa: E402
 from pipelines.formats.pdf import pdf_to_document  # noqa: E402
 

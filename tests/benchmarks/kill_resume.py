@@ -26,13 +26,22 @@ from pathlib import Path
 import psutil
 
 REPO = Path(__file__).resolve().parents[2]
+
+
+def loopback_addons() -> dict:
+    sys.path.insert(0, str(REPO))
+    from demo.loopback import ADDONS
+
+    return ADDONS
+
+
 HOST = "bench.nianbao.test"
 
 
 def crawl_command(port: int, db: Path) -> list[str]:
     settings = {
         "REPORTS_DB": str(db), "LOOPBACK_ROUTES": json.dumps({HOST: f"127.0.0.1:{port}"}),
-        "ADDONS": json.dumps({"demo.loopback.Loopback": 0}), "AUTOTHROTTLE_ENABLED": "False",
+        "ADDONS": json.dumps(loopback_addons()), "AUTOTHROTTLE_ENABLED": "False",
         "DOWNLOAD_DELAY": "0.01", "CONCURRENT_REQUESTS_PER_DOMAIN": "4", "LOG_LEVEL": "WARNING",
     }  # fmt: skip
     flags = [part for key, value in settings.items() for part in ("-s", f"{key}={value}")]
@@ -51,8 +60,15 @@ def stored(db: Path) -> list[str]:
 def trial(port: int, db: Path, expected: set[str], rng: random.Random, full_seconds: float) -> tuple[bool, str]:
     command = crawl_command(port, db)
     process = psutil.Popen(command, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    moment = rng.uniform(0.3, full_seconds * 0.9)
-    time.sleep(moment)
+    started = time.monotonic()
+    if rng.random() < 0.3:  # early: during start-up, around the run record, the first listing pages
+        time.sleep(rng.uniform(0.3, 4.0))
+    else:  # once a random share of the reports is committed, plus up to a second
+        target = rng.randrange(1, len(expected))
+        while process.poll() is None and len(stored(db)) < target and time.monotonic() - started < full_seconds * 3:
+            time.sleep(0.05)
+        time.sleep(rng.uniform(0, 1.0))
+    moment = time.monotonic() - started
     victim = "crawl"
     helpers = [p for p in process.children(recursive=True)]
     if helpers and rng.random() < 0.3:  # a helper first (the parser), then the crawl: any unclean end

@@ -16,6 +16,8 @@ from scrapy import signals
 from scrapy.crawler import CrawlerRunner
 from scrapy.settings import Settings
 
+from demo import loopback
+
 
 @pytest.fixture
 def mock_portal():
@@ -46,7 +48,7 @@ def test_settings(db_path, **overrides) -> Settings:
             "ITEM_PIPELINES": {},
             "RETRY_TIMES": 2,
             "DOWNLOAD_TIMEOUT": 10,
-            "ADDONS": {"demo.loopback.Loopback": 0},
+            "ADDONS": loopback.ADDONS,
         }
         | overrides,
         priority="cmdline",

@@ -26,11 +26,12 @@ from crawl_mock import MockPortal
 from distributed_spiders import HOSTS
 from redis_server import running_redis
 
+from demo import loopback
 from pipelines.relay import FORMAT, Keys, encode
 
 REPO = Path(__file__).resolve().parents[2]
 ENV = os.environ | {"PYTHONPATH": os.pathsep.join([str(REPO), str(Path(__file__).parent)])}
-ADDONS = json.dumps({"demo.loopback.Loopback": 0, "crawler.distributed.WorkerMode": 0})
+ADDONS = json.dumps(loopback.ADDONS)  # the project's add-ons (worker mode among them) and the loopback route
 
 
 def flags(**settings) -> list[str]:

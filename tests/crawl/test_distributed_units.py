@@ -362,6 +362,9 @@ def test_annual_reports_makes_a_part_for_a_request_that_comes_before_its_start()
     name = region.portal_classes[-1].name
     assert region.part(name) is region.part(name) and region.part(name).name == name
     one = AnnualReportsSpider.from_crawler(get_crawler(AnnualReportsSpider), url="http://trs.mock/nb/index.html")
-    assert type(one.part("annual_reports_hanweb")).family == "hanweb"
+    recipe = {"family": "hanweb", "name": "annual_reports_hanweb", "column_urls": ("http://trs.mock/nb/",),
+              "region_code": None}  # fmt: skip
+    made = one.part("annual_reports_hanweb", recipe)  # as a routed request's meta carries it
+    assert type(made).family == "hanweb" and made.column_urls == ("http://trs.mock/nb/",) and made.recipe == recipe
     with pytest.raises(KeyError):
-        one.part("annual_reports_nonsense")
+        one.part("annual_reports_nonsense")  # neither registered nor described: a bug, said

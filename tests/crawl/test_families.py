@@ -10,6 +10,7 @@ from crawler.families.gkmlpt import GkmlptSpider
 from crawler.families.hanweb import HanwebSpider, JpaasSpider
 from crawler.families.jsonapi import JsonApiSpider
 from crawler.families.static import GenericSpider
+from crawler.portals import load_portals, write_portals
 from crawler.spiders.annual_reports import AnnualReportsSpider
 
 
@@ -132,12 +133,17 @@ async def test_region_mode_crawls_every_registered_portal_of_the_region(mock_por
     # The loopback proxy speaks plain HTTP only (no CONNECT/TLS), so the https portals are asked over http here.
     for portal in portal_classes():
         monkeypatch.setattr(portal, "column_urls", tuple(u.replace("https://", "http://") for u in portal.column_urls))
-    result = await run_crawl(AnnualReportsSpider, tmp_path / "r.db", mock_portal.routes, region="32")
+    # Only the registry rows the portal spiders cover: the other Jiangsu portals would be discovered on the internet.
+    registry = tmp_path / "portals.csv"
+    write_portals([p for p in load_portals() if p.spider], registry)
+    result = await run_crawl(
+        AnnualReportsSpider, tmp_path / "r.db", mock_portal.routes, region="32", registry=str(registry)
+    )
     hosts = ["www.huaian.gov.cn", "www.suqian.gov.cn", "www.shuyang.gov.cn"]
     assert result.sources == set().union(*(mock_portal.expected[h] for h in hosts))
     codes = {item.source.split("/")[2]: item.region_code for item in result.items}
     assert codes == {"www.huaian.gov.cn": "320800", "www.suqian.gov.cn": "321300", "www.shuyang.gov.cn": "321322"}
     only_suqian = await run_crawl(
-        AnnualReportsSpider, tmp_path / "s.db", mock_portal.routes, region="3213", year="2022"
+        AnnualReportsSpider, tmp_path / "s.db", mock_portal.routes, region="3213", year="2022", registry=str(registry)
     )
     assert only_suqian.sources == mock_portal.expected["www.suqian.gov.cn"]

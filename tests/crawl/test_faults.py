@@ -15,6 +15,8 @@ import psutil
 import pytest
 from faults import EXPECTED, HOST, OTHER, FaultPortal
 
+from demo import loopback
+
 REPO = Path(__file__).resolve().parents[2]
 PEAK_RSS_LIMIT = 500 * 2**20
 
@@ -22,7 +24,7 @@ PEAK_RSS_LIMIT = 500 * 2**20
 def crawl(routes: dict, db: Path, url: str) -> tuple[subprocess.CompletedProcess, int]:
     """`scrapy crawl annual_reports -a url=…`; its result and the peak RSS of its process tree."""
     settings = {
-        "REPORTS_DB": str(db), "LOOPBACK_ROUTES": json.dumps(routes), "ADDONS": json.dumps({"demo.loopback.Loopback": 0}),
+        "REPORTS_DB": str(db), "LOOPBACK_ROUTES": json.dumps(routes), "ADDONS": json.dumps(loopback.ADDONS),
         "DOWNLOAD_DELAY": "0", "AUTOTHROTTLE_ENABLED": "False", "DOWNLOAD_TIMEOUT": "3", "RETRY_TIMES": "1",
         "LOG_LEVEL": "WARNING",
     }  # fmt: skip

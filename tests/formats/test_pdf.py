@@ -6,9 +6,9 @@ import io
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-import render
 from keys import check_key, load_key
 
+from demo import render
 from pipelines.document import DocumentError
 from pipelines.formats.pdf import pdf_to_document
 

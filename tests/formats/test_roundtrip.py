@@ -4,9 +4,9 @@ and every key number found in its grid position (blank cells stay blank, never 0
 from __future__ import annotations
 
 import pytest
-import render
 from keys import check_key, load_key
 
+from demo import render
 from pipelines.formats.doc import doc_to_document
 from pipelines.formats.docx import docx_to_document
 from pipelines.formats.pdf import pdf_to_document

@@ -8,7 +8,7 @@ never a silently wrong number.
 
 from __future__ import annotations
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from pipelines.tables import extract_tables, quality
@@ -16,6 +16,7 @@ from pipelines.tables.labels import normalize
 from pipelines.tables.template import APP_COLS, REVIEW_COLS, REVIEW_ROWS, ad_rows, app_rows
 from pipelines.tables.values import parse_value
 
+from .oracle import determined
 from .render import LAYOUTS, TableSet, grid_document, text_document, traditional
 
 SETTINGS = settings(max_examples=15, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
@@ -170,3 +171,58 @@ def test_unknown_rows_and_noisy_labels(ts: TableSet, layout: str, data) -> None:
     expected = [("applications", normalize(EXTRA_LABEL), extra)]  # labels are kept as normalised text
     assert [row for row in extraction.extra_rows if row[0] == "applications"] == expected
     assert quality(extraction)[0] != "ok"
+
+
+# ---- glued runs: every cell the rules determine is recovered, and only those ----
+
+# the oracle is brute force (a long glued row costs it up to ~0.3 s): fewer examples than the layouts get;
+# tests/benchmarks/bench_glued_recovery.py runs the same comparison on hundreds of tables for the figures
+EXACT = settings(max_examples=12, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+def assert_exact(ts: TableSet, drops: bool) -> tuple[int, int]:
+    """Compare the extractor with the brute-force oracle (`oracle.py`) cell by cell:
+    a cell the rules determine has its printed value; a cell they leave open is NULL.
+    Returns (determined cells, open cells)."""
+    extraction = extract_tables(text_document(ts, "glued"))
+    assert_recovered(ts, extraction)
+    verdict = determined(ts, drops)
+    assume(verdict is not None)  # the oracle's product of open rows was too large (rare): not compared
+    got = {(c.table_name, c.row_key, c.col_key): c for c in extraction.cells}
+    for key, values in verdict.items():
+        cell = got[key]
+        if len(values) == 1:
+            value, raw = next(iter(values))
+            assert (cell.value, cell.raw) == (value, raw), f"{key}: determined as {raw!r}, got {cell.value!r}"
+        else:
+            assert cell.value is None, (
+                f"{key}: {len(values)} possible cells {sorted(map(str, values))}, got {cell.value!r}"
+            )
+    unique = sum(len(values) == 1 for values in verdict.values())
+    return unique, len(verdict) - unique
+
+
+@EXACT
+@given(table_sets(blanks=False))
+def test_glued_cells_determined_by_the_rules_are_recovered(ts: TableSet) -> None:
+    assert_exact(ts, drops=False)
+
+
+@EXACT
+@given(table_sets(blanks=True))
+def test_glued_cells_with_dropped_blanks_determined_by_the_rules_are_recovered(ts: TableSet) -> None:
+    has_blank = any(text == "" for text in ts.printed().values())
+    assert_exact(ts, drops=has_blank)
+
+
+@SETTINGS
+@given(table_sets())
+def test_one_line_text_keeps_all_six_sections(ts: TableSet) -> None:
+    """The glued layout is page text scraped as one line: every heading follows table digits or prose with
+    no break. All six sections are found, each body verbatim (the digits before a heading stay before it)."""
+    from pipelines.sections import split_sections
+
+    text = text_document(ts, "glued").text
+    sections = split_sections(text)
+    assert [s.number for s in sections] == [1, 2, 3, 4, 5, 6]
+    assert all(s.heading + s.body in text for s in sections)

@@ -10,7 +10,7 @@ from pipelines.document import Block, Document, table_block
 from pipelines.formats.html import html_to_document
 from pipelines.tables import carryover_checks, extract_tables, narrative_checks, quality
 from pipelines.tables.flatten import Piece
-from pipelines.tables.glued import RowResult, row_candidates, sum_rule
+from pipelines.tables.glued import row_candidates, sum_rule
 from pipelines.tables.model import Cell
 from pipelines.tables.solver import agree, app_equations, solve
 from pipelines.tables.template import APP_COLS, REVIEW_COLS, REVIEW_ROWS, ad_rows, app_rows
@@ -103,12 +103,42 @@ def test_no_consistent_reading_is_reported_not_guessed() -> None:
     assert result.rule_failed and len(result.candidates) == 2
 
 
-@pytest.mark.parametrize("digits", ["1234567890" * 6, "1" * 60, "9" * 200])
-def test_glued_search_is_bounded(digits: str) -> None:
+def test_a_57_digit_run_with_one_reading_is_read() -> None:
+    """Six 8-digit cells and their 9-digit total: the length of the run costs no bound (it used to)."""
+    digits = "99999999" * 6 + "599999994"
     start = time.perf_counter()
-    result: RowResult = row_candidates([Piece("num", digits)], COUNTS, allow_drops=True, rule=sum_rule(6))
+    result = row_candidates([Piece("num", digits)], COUNTS, allow_drops=True, rule=sum_rule(6))
     assert time.perf_counter() - start < 0.5
-    assert result.bounded or not result.candidates
+    assert result.count == 1 and not result.bounded and not result.rule_failed
+    assert [v for v, _ in result.candidates[0]] == [99999999] * 6 + [599999994]
+
+
+@pytest.mark.parametrize("digits", ["9" * 200, "1" * 64])
+def test_a_run_too_long_for_the_row_has_no_reading(digits: str) -> None:
+    """More digits than seven 9-digit cells can hold: no reading, so the row is reported unreadable."""
+    start = time.perf_counter()
+    result = row_candidates([Piece("num", digits)], COUNTS, allow_drops=True, rule=sum_rule(6))
+    assert time.perf_counter() - start < 0.5
+    assert result.count == 0 and not result.candidates
+
+
+def test_rule_failing_long_run_keeps_every_reading_counted() -> None:
+    """No reading of this 60-digit run satisfies R3.2: all readings are kept (rule_failed), counted exactly."""
+    result = row_candidates([Piece("num", "1234567890" * 6)], COUNTS, rule=sum_rule(6))
+    assert result.rule_failed and result.count == len(result.candidates) > 1
+    assert all("".join(raw for _, raw in r) == "1234567890" * 6 for r in result.candidates)
+
+
+def test_review_run_from_the_issue_is_ambiguous_only_where_r41_allows() -> None:
+    """'21003110101200000' (15 cells, no blanks dropped): R4.1 fixes 复议 (2,1,0,0,3), 复议后起诉 (0,0,0,0,0)
+    and the 直接起诉 total 12, but 1+1+0+10, 1+10+1+0 and 11+0+1+0 all make 12: those four cells stay NULL."""
+    from pipelines.tables.glued import blocks_rule
+
+    result = row_candidates([Piece("num", "21003110101200000")], ("count",) * 15, rule=blocks_rule(5))
+    assert result.count == 3
+    settled = agree(result.candidates, 15)
+    assert [v for v, _, ok in settled if ok] == [2, 1, 0, 0, 3, 12, 0, 0, 0, 0, 0]
+    assert [i for i, (_, _, ok) in enumerate(settled) if not ok] == [5, 6, 7, 8]
 
 
 def test_unresolved_glued_row_gives_null_raw_and_failed_split_check() -> None:
@@ -423,3 +453,41 @@ def test_blank_template_is_not_ok() -> None:
                 row[col] = ""
     level, reasons = quality(extract_tables(grid_document(ts)))
     assert level == "warning" and any("every cell blank" in r for r in reasons)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2017年政府信息公开工作年度报告\n一、概述\n本机关公开信息120条。\n附表\n指标 | 单位 | 数量\n"
+        "一、主动公开情况 | | \n（一）主动公开政府信息数 | 条 | 120\n二、依申请公开情况 | | \n（一）收到申请数 | 件 | 3\n",
+        "项目\t单位\t数量\n一、主动公开情况\t\t\n（一）主动公开政府信息数\t条\t120\n二、依申请公开情况\t\t\n（一）收到申请数\t件\t3\n",
+    ],
+)
+def test_pre2019_tables_with_other_header_words_are_indicators(text: str) -> None:
+    """«指标 | 单位 | 数量» and «项目 | 单位 | 数量» headers (not only 统计指标 / 指标名称): template pre2019."""
+    extraction = extract_tables(doc(text))
+    got = [(i.path, i.label, i.unit, i.value) for i in extraction.indicators]
+    assert got == [
+        ("一、主动公开情况", "（一）主动公开政府信息数", "条", 120),
+        ("二、依申请公开情况", "（一）收到申请数", "件", 3),
+    ]
+    assert extraction.template == "pre2019" and not extraction.cells
+
+
+def test_a_row_with_too_many_readings_to_list_is_narrowed_by_the_column_rules() -> None:
+    """'21212121212' (its printed total breaks R3.2, so all 12,327 readings are kept — too many to list):
+    R3.1 against the separately printed 总计 row pins every column, and the row is re-read under those values."""
+    new = row_candidates([Piece("num", "21212121212")], COUNTS, allow_drops=True, rule=sum_rule(6))
+    assert new.rule_failed and new.count == 12327 and not new.listed
+    printed = [Piece("num", v) for v in ("2", "12", "12", "12", "12", "1", "2")]
+    zeros = [Piece("num", "0")] * 7
+    rows = {
+        "new_received": new,
+        "carried_over": row_candidates(zeros, COUNTS),
+        "granted": row_candidates(printed, COUNTS),
+        "results_total": row_candidates(printed, COUNTS),
+        "carried_forward": row_candidates(zeros, COUNTS),
+    }
+    solved = solve(rows, app_equations(list(rows), ["granted"], 7))
+    assert solved.rows["new_received"].status == "unique"
+    assert [v for v, _, _ in agree(solved.rows["new_received"].readings, 7)] == [2, 12, 12, 12, 12, 1, 2]

@@ -236,7 +236,7 @@ def _pdf_table(layout: Layout, style):
     commands: list[tuple] = [
         ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
         ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-        ("FONTNAME", (0, 0), (-1, -1), "STSong-Light"),
+        ("FONTNAME", (0, 0), (-1, -1), style.fontName),
     ]
     for row, col, text, rowspan, colspan in layout.cells:
         shown = "<br/>".join(text) if (row, col) in layout.vertical else text
@@ -246,18 +246,25 @@ def _pdf_table(layout: Layout, style):
     return Table(data, colWidths=layout.widths, style=commands)
 
 
-def report_pdf(key: dict, filler_pages: int = 0, split_after: str = "unable_not_held", repeat_header: int = 0) -> bytes:
+def report_pdf(
+    key: dict,
+    filler_pages: int = 0,
+    split_after: str = "unable_not_held",
+    repeat_header: int = 0,
+    font: str | None = None,
+) -> bytes:
     """A report PDF: headings, narrative, the key's tables (applications split over two pages after the
-    result row `split_after`: by default inside the （四）无法提供 group, as in 001_huaian)."""
+    result row `split_after`: by default inside the （四）无法提供 group, as in 001_huaian).
+
+    `font` is the path of a TrueType font (.ttf, or the first face of a .ttc) to embed instead of
+    reportlab's STSong-Light (which is not embedded, so rasterising it depends on the machine's fonts)."""
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
     from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Spacer
 
-    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
-    body = ParagraphStyle("body", fontName="STSong-Light", fontSize=11, leading=16, wordWrap="CJK")
-    cell = ParagraphStyle("cell", fontName="STSong-Light", fontSize=8, leading=10, wordWrap="CJK")
+    font_name = _register_font(font)
+    body = ParagraphStyle("body", fontName=font_name, fontSize=11, leading=16, wordWrap="CJK")
+    cell = ParagraphStyle("cell", fontName=font_name, fontSize=8, leading=10, wordWrap="CJK")
     tables = layouts(key)
     story: list[object] = [
         Paragraph(f"{key.get('agency') or '某机关'}{key.get('year') or ''}年政府信息公开工作年度报告", body)
@@ -278,13 +285,32 @@ def report_pdf(key: dict, filler_pages: int = 0, split_after: str = "unable_not_
             story.append(_pdf_table(tables[name], cell))
         story.append(Spacer(1, 8))
     out = io.BytesIO()
-    SimpleDocTemplate(out, pagesize=A4).build(story, onFirstPage=_page_number, onLaterPages=_page_number)
+    page_number = _page_number(font_name)
+    SimpleDocTemplate(out, pagesize=A4).build(story, onFirstPage=page_number, onLaterPages=page_number)
     return out.getvalue()
 
 
-def _page_number(canvas, doc) -> None:
-    canvas.setFont("STSong-Light", 9)
-    canvas.drawCentredString(297, 30, f"- {doc.page} -")
+def _register_font(path: str | None) -> str:
+    """The reportlab font name to use: STSong-Light, or `path` registered as an embedded TrueType font."""
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    if path is None:
+        pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+        return "STSong-Light"
+    name = Path(path).stem
+    if name not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(TTFont(name, path, subfontIndex=0))
+    return name
+
+
+def _page_number(font: str):
+    def draw(canvas, doc) -> None:
+        canvas.setFont(font, 9)
+        canvas.drawCentredString(297, 30, f"- {doc.page} -")
+
+    return draw
 
 
 # --- DOCX / XLSX ----------------------------------------------------------------------------------------

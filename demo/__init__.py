@@ -1,0 +1,1 @@
+"""The offline demo portal: synthetic reports, their portal, the loopback server and route (README "Layout")."""
