@@ -354,7 +354,11 @@ def worker_killed(db, event: dict) -> None:
     db.conn.execute(
         f"UPDATE crawl_runs SET status = 'killed', detail = ?, {', '.join(f'[{c}] = ?' for c in COUNTS)} "
         "WHERE id = ? AND status = 'running'",
-        [json.dumps(detail, ensure_ascii=False), *(counts.get(c) for c in COUNTS), _worker_row(db, event)],
+        [
+            json.dumps(detail, ensure_ascii=False),
+            *(counts.get(c, 0) if counts else None for c in COUNTS),
+            _worker_row(db, event),
+        ],
     )
 
 

@@ -308,7 +308,7 @@ class Worker:
     def start_run(self, spider: str) -> tuple[str, str | None]:
         """`crawler.state.start_run` on a worker: tell the writer, and read the spider's last run status."""
         if self.run is None:  # never joined (no writer): nothing to record
-            return None, None
+            return f"(none: no writer)/{self.id}", None
         raw = self.server.get(self.keys.last(spider))
         last = json.loads(raw) if raw else None
         previous = previous_status(last["status"], last.get("detail")) if last else None
@@ -383,17 +383,18 @@ class Worker:
 
 
 class RunMapping(MutableMapping):
-    """A dict of the run, in Redis (values as JSON): what one worker notes for another (first listing pages)."""
+    """A dict of the run, in Redis (values as JSON): what one worker notes for another (first listing pages).
+    Empty, and forgetting, on a worker that never joined a run (no writer)."""
 
     def __init__(self, worker: Worker, name: str) -> None:
         self.worker, self.name = worker, name
 
     @property
-    def _key(self) -> str:
-        return self.worker.key(self.name)
+    def _key(self) -> str | None:
+        return self.worker.key(self.name) if self.worker.run is not None else None
 
     def __getitem__(self, key: str) -> Any:
-        raw = self.worker.server.hget(self._key, key)
+        raw = self.worker.server.hget(self._key, key) if self._key else None
         if raw is None:
             raise KeyError(key)
         value = json.loads(raw)
@@ -401,16 +402,18 @@ class RunMapping(MutableMapping):
 
     def __setitem__(self, key: str, value: Any) -> None:
         value = sorted(value) if isinstance(value, (set, frozenset)) else value
-        self.worker.server.hset(self._key, key, json.dumps(value, ensure_ascii=False))
+        if self._key:
+            self.worker.server.hset(self._key, key, json.dumps(value, ensure_ascii=False))
 
     def __delitem__(self, key: str) -> None:
-        self.worker.server.hdel(self._key, key)
+        if self._key:
+            self.worker.server.hdel(self._key, key)
 
     def __iter__(self) -> Iterator[str]:
-        return (k.decode() for k in self.worker.server.hkeys(self._key))
+        return (k.decode() for k in self.worker.server.hkeys(self._key)) if self._key else iter(())
 
     def __len__(self) -> int:
-        return self.worker.server.hlen(self._key)
+        return self.worker.server.hlen(self._key) if self._key else 0
 
 
 @dataclass

@@ -68,3 +68,4 @@ class MockRegionSpider(AnnualReportsSpider):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, region="32", **kwargs)
         self.portal_classes = PARTS
+        self.portals = []  # (no discovery of the registry's other portals of region 32: offline)
