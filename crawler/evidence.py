@@ -25,6 +25,8 @@ class EvidenceStore:
 
     def known_columns(self, portal: str) -> list[dict[str, Any]]:
         """Columns an earlier run found for this home page and that were still columns when last seen."""
+        if hasattr(self.db, "known_columns"):  # a distributed crawl worker reads them from Redis (pipelines/relay.py)
+            return self.db.known_columns(portal)
         sql = (
             "select column_url, link_text, method, found_on, first_found from portal_columns"
             " where portal = ? and status = 'found' order by first_found"

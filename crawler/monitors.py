@@ -121,7 +121,7 @@ def monitor_run(db, run_id: int, target: str, listed: int | None, limits: Thresh
     history = _rows(
         conn,
         f"select {RUN_COLUMNS} from crawl_runs where spider = ? and coalesce(target, spider) = ? and id < ? "
-        f"and status in {JUDGED} order by id",
+        f"and status in {JUDGED} and part_of is null order by id",  # (a distributed run's own row, not its workers')
         [spider, target, run_id],
     )
     open_drops = {row[0] for row in conn.execute(

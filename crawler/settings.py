@@ -80,3 +80,14 @@ BROWSER_EXECUTABLE = "/usr/bin/chromium"
 BROWSER_SETTLE_SECONDS = 15.0  # how long a challenge page may take to set its cookie and reload
 ADDONS = {"crawler.browser.BrowserFallbackAddon": 0}
 # --- end reach ----------------------------------------------------------------------------------------
+
+# --- distributed crawls (README "Scaling out": crawler/distributed/, pipelines/relay*.py) ---------
+# With -s REDIS_URL=redis://host:port/db a crawl is a worker of the crawl's shared run (scrapy-redis's
+# scheduler and duplicate filter); `scrapy store` with the same REDIS_URL is the one process writing REPORTS_DB.
+ADDONS = {**ADDONS, "crawler.distributed.WorkerMode": 0}  # (after reach's) does nothing without REDIS_URL
+REDIS_URL = None
+REDIS_KEY_PREFIX = "nianbao"  # every key of one installation (one writer, one database) starts so
+REDIS_WORKER_TIMEOUT = 30.0  # a worker silent this long is dead: another queues its requests again
+REDIS_RETRIES = 20  # a lost connection is retried (0.05 s doubling to 1 s: ~20 s) before the worker stops
+REDIS_WRITER_WAIT = 300.0  # a worker waits this long for the writer to load the crawl state into Redis
+# --- end distributed ----------------------------------------------------------------------------

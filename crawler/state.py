@@ -65,14 +65,22 @@ class CrawlState:
     previous_status: str | None = None  # of this spider's run before this one (set by start_run)
     changes: dict[str, str] = field(default_factory=dict)  # document URL → new | changed, until stored
     problems: dict[str, tuple[str, str, str]] = field(default_factory=dict)  # URL → (kind, status, reason)
+    first_pages: dict[str, dict[str, frozenset[str]]] = field(default_factory=dict)  # spider → its first pages
 
     @classmethod
     def for_crawler(cls, crawler) -> CrawlState:
         """One state object per crawler (created on first use)."""
         state = getattr(crawler, "crawl_state", None)
         if state is None:
-            state = crawler.crawl_state = cls(database_for(crawler), crawler.spidercls.name)
+            db = database_for(crawler)
+            kind = getattr(db, "crawl_state_class", None) or cls  # a crawl worker's reads are shared (Redis)
+            state = crawler.crawl_state = kind(db, crawler.spidercls.name)
         return state
+
+    def first_pages_of(self, spider: str) -> dict[str, frozenset[str]]:
+        """Column → report URLs of its page 1, of one spider (a part of a region run): a repeat of page 1 on a
+        later page ends the paging; the monitors count them (crawler/monitors.py `listed_of`)."""
+        return self.first_pages.setdefault(spider, {})
 
     # -- reads ----------------------------------------------------------------------------------------
     def get(self, url: str) -> dict[str, Any] | None:
@@ -192,12 +200,14 @@ def start_run(db, spider: str) -> tuple[int, str | None]:
     run_id = conn.execute(
         "insert into crawl_runs (spider, started, status) values (?, ?, 'running')", [spider, now()]
     ).lastrowid
-    if previous is None:
-        return run_id, None
-    status, detail = previous
+    return run_id, previous_status(*previous) if previous else None
+
+
+def previous_status(status: str, detail: str | None) -> str:
+    """What the next run makes of a run's status: "partial" when -a year/limit narrowed it (see start_run)."""
     scope = json.loads(detail or "{}").get("scope") or {}
     narrowed = status in ("ok", "blocked") and (scope.get("year") or scope.get("limit"))
-    return run_id, "partial" if narrowed else status
+    return "partial" if narrowed else status
 
 
 def finish_run(db, run_id: int, row: dict[str, Any]) -> None:

@@ -270,6 +270,16 @@ def m015_run_monitor_alerts(db: Database) -> None:
     db["alerts"].create_index(["spider", "target", "monitor"])
 
 
+@migrations()
+def m016_crawl_run_workers(db: Database) -> None:
+    # A distributed run (README "Scaling out") has one row per worker plus the row of the run they belong
+    # to: a worker's row names the worker ("host:pid:tag") and points at its run's row (part_of); the run's
+    # row has neither and sums its workers. Local runs have neither.
+    db["crawl_runs"].add_column("worker", str)
+    db["crawl_runs"].add_column("part_of", int)
+    db["crawl_runs"].create_index(["part_of"], if_not_exists=True)
+
+
 def report_tables(db: Database) -> tuple[str, ...]:
     """The tables whose rows belong to one report (a foreign key report_id → reports.id): a report that is
     written again replaces its rows in all of them."""

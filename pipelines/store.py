@@ -25,10 +25,16 @@ MAX_BACKLOG = 256
 
 def database_for(crawler) -> ReportsDatabase:
     """The run's database: opened on first use (every component of one crawler shares it) and closed
-    when the engine has stopped, after the run record is written."""
+    when the engine has stopped, after the run record is written. On a crawl worker (REDIS_URL set) it is
+    the worker's `pipelines.relay.RedisDatabase`."""
     db = getattr(crawler, "reports_database", None)
     if db is None:
         settings = crawler.settings
+        if settings.get("REDIS_URL"):  # a crawl worker: its rows go to the one writer through Redis (relay.py)
+            from crawler.distributed.worker import worker_for
+
+            db = crawler.reports_database = worker_for(crawler).db
+            return db
         db = ReportsDatabase(settings.get("REPORTS_DB"), settings.getfloat("REPORTS_COMMIT_SECONDS"))
         crawler.reports_database = db
         crawler.signals.connect(db.close, signal=signals.engine_stopped, weak=False)

@@ -10,6 +10,7 @@ left in the stats and sets the exit code, so cron and systemd notice (see README
 from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 from scrapy.exceptions import UsageError
 
+from crawler.distributed import worker_problem
 from pipelines.database import path_problem
 from pipelines.preview import preview_lines
 
@@ -30,7 +31,13 @@ class Command(ScrapyCrawlCommand):
         except (TypeError, ValueError) as exc:
             raise UsageError(str(exc), print_help=False) from exc
         database = crawler.settings.get("REPORTS_DB")
-        if problem := path_problem(database):
+        if crawler.settings.get("REDIS_URL"):  # a worker of a distributed run: Redis, not a database file
+            from pipelines.relay import shown
+
+            database = f"written by `scrapy store` via {shown(crawler.settings['REDIS_URL'])}"
+            if problem := worker_problem(crawler.settings):
+                raise UsageError(f"REDIS_URL: {problem}", print_help=False)
+        elif problem := path_problem(database):
             raise UsageError(f"REPORTS_DB: {problem}", print_help=False)
         assert self.crawler_process
         self.crawler_process.crawl(crawler, **opts.spargs)

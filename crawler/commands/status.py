@@ -79,9 +79,11 @@ def read_status(path: Path, spider: str | None = None) -> list[dict]:
         if "crawl_runs" not in tables:
             return []
         marks = ", ".join("?" * len(LOCAL))
+        columns = {row[1] for row in conn.execute("pragma table_info(crawl_runs)")}
+        runs_only = "part_of is null and " if "part_of" in columns else ""  # a distributed run's row, not its workers'
         runs = conn.execute(
             "select spider, id, started, finished, status, json_extract(detail, '$.why') as why from crawl_runs "
-            f"where id in (select max(id) from crawl_runs where spider not in ({marks}) group by spider) "
+            f"where id in (select max(id) from crawl_runs where {runs_only}spider not in ({marks}) group by spider) "
             "and (? is null or spider = ?) order by spider",
             [*LOCAL, spider, spider],
         ).fetchall()

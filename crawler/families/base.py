@@ -108,7 +108,6 @@ class ReportSpider(Spider):
         self.run = RunScope(*parse_args(year, limit, full))
         if self.region_code is not None and not is_valid_code(self.region_code):
             raise ValueError(f"{self.name}: region_code {self.region_code!r} is not in data/regions.csv")
-        self.first_pages: dict[str, frozenset[str]] = {}  # column → report URLs of its page 1
 
     @property
     def year(self) -> int | None:
@@ -125,6 +124,11 @@ class ReportSpider(Spider):
     @property
     def state(self) -> CrawlState:
         return CrawlState.for_crawler(self.crawler)
+
+    @property
+    def first_pages(self):
+        """Column → report URLs of its page 1 (kept by the crawl state: a distributed run's workers share it)."""
+        return self.state.first_pages_of(self.name)
 
     @property
     def sweep(self) -> bool:

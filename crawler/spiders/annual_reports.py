@@ -40,6 +40,7 @@ from crawler.portals import PORTALS_CSV, Portal, host_of, is_home_page, portal_f
 from crawler.regions import is_valid_code, is_valid_prefix
 
 PART, METHOD, ERRBACK = "nianbao_part", "nianbao_method", "nianbao_errback"
+RECIPE = "nianbao_part_recipe"  # a part made during the run: its family and attributes, to make it again
 
 
 class AnnualReportsSpider(DiscoveryMixin, ReportSpider):
@@ -68,7 +69,6 @@ class AnnualReportsSpider(DiscoveryMixin, ReportSpider):
         if region is not None and not self.portal_classes and not self.portals:
             raise ValueError(f"-a region={region}: no registered portal in that region")
         self.parts: dict[str, ReportSpider] = {}
-        self.found: dict[str, Portal] = {}  # home URL → portal, for columns found beyond the first
 
     def add_part(self, cls: type[ReportSpider], **attributes) -> ReportSpider:
         """A portal spider working inside this run (same crawler, same RunScope)."""
@@ -81,7 +81,7 @@ class AnnualReportsSpider(DiscoveryMixin, ReportSpider):
         if self.url:
             yield self.listing(self.url, self.parse_detect, column=self.url)
         for portal in self.portal_classes:
-            part = self.add_part(portal)
+            part = self.part(portal.name)
             async for request in part.start():
                 yield self.routed(part, request)
         for portal in self.portals:
@@ -100,11 +100,8 @@ class AnnualReportsSpider(DiscoveryMixin, ReportSpider):
         self.logger.info("%s looks like family %s", response.url, family)
         self.crawler.stats.set_value("nianbao/family", family)
         portal = next((p for p in portal_classes() if _same_host(p, self.url)), None)
-        part_class = type(f"{family}_part", (FAMILIES[family],), {
-            "name": f"{self.name}_{family}", "column_urls": (self.url,),
-            "region_code": portal.region_code if portal else None,
-        })  # fmt: skip
-        part = self.parts.get(part_class.name) or self.add_part(part_class)
+        part = self.part(f"{self.name}_{family}", {"family": family, "name": f"{self.name}_{family}",
+                         "column_urls": (self.url,), "region_code": portal.region_code if portal else None})  # fmt: skip
         for obj in part.listing_callback(response) or ():
             yield self._routed_output(part, obj)
 
@@ -113,12 +110,11 @@ class AnnualReportsSpider(DiscoveryMixin, ReportSpider):
         """A part of the column page's family crawls each column found, from the page already fetched."""
         first, *more = columns
         yield from self.crawl_column(response, portal, first.url)
-        for column in more:
-            self.found[portal.home_url] = portal
-            yield self.listing(column.url, self.parse_found, column=column.url, meta={"portal": portal.home_url})
+        for column in more:  # (the portal rides along: any worker of a distributed run may read the column)
+            yield self.listing(column.url, self.parse_found, column=column.url, meta={"found_portal": portal})
 
     def parse_found(self, response):
-        yield from self.crawl_column(response, self.found[response.meta["portal"]], response.meta["column"])
+        yield from self.crawl_column(response, response.meta["found_portal"], response.meta["column"])
 
     def crawl_column(self, response, portal: Portal, column_url: str):
         text = response.text if isinstance(response, TextResponse) else ""
@@ -130,12 +126,26 @@ class AnnualReportsSpider(DiscoveryMixin, ReportSpider):
                       "region_code": portal.code or None}  # fmt: skip
         if family == "gkmlpt" and urlsplit(column_url).fragment.isdigit():  # the category discovery chose
             attributes["gkmlpt_category"] = int(urlsplit(column_url).fragment)
-        part = self.parts.get(attributes["name"]) or self.add_part(
-            type(f"{family}_part", (FAMILIES[family],), attributes)
-        )
+        part = self.part(attributes["name"], {"family": family, **attributes})
         response.meta.update({"nianbao_kind": "listing", "column": column_url, "page": 1, "depth": 0})
         for obj in part.listing_callback(response) or ():
             yield self._routed_output(part, obj)
+
+    def part(self, name: str, recipe: dict | None = None) -> ReportSpider:
+        """The part `name`, made on first use: a registered portal of the region, or from `recipe` (a part
+        made during the run: {family, name, column_urls, region_code, …}). Its requests carry the recipe, so
+        that a worker of a distributed run (crawler/distributed) makes the part too when it gets one of them
+        before its own `start()` reached that portal, or without having read the page that told the family."""
+        if name in self.parts:
+            return self.parts[name]
+        if portal := next((p for p in self.portal_classes if p.name == name), None):
+            return self.add_part(portal)
+        if recipe is None:
+            raise KeyError(name)
+        attributes = {k: v for k, v in recipe.items() if k != "family"}
+        part = self.add_part(type(f"{recipe['family']}_part", (FAMILIES[recipe["family"]],), attributes))
+        part.recipe = recipe
+        return part
 
     # -- routing the parts' requests ----------------------------------------------------------------
     def routed(self, part: ReportSpider, request: Request) -> Request:
@@ -143,13 +153,15 @@ class AnnualReportsSpider(DiscoveryMixin, ReportSpider):
         if getattr(callback, "__self__", None) is not part:
             return request
         meta = {PART: part.name, METHOD: callback.__name__}
+        if recipe := getattr(part, "recipe", None):
+            meta[RECIPE] = recipe
         if getattr(errback, "__self__", None) is part:
             meta[ERRBACK] = errback.__name__
         return request.replace(callback=self.route, errback=self.route_error, meta=request.meta | meta)
 
     async def route(self, response):
         """A part's callback, called for it; what it yields is routed in turn."""
-        part = self.parts[response.meta[PART]]
+        part = self.part(response.meta[PART], response.meta.get(RECIPE))
         output = getattr(part, response.meta[METHOD])(response)
         if inspect.isawaitable(output):  # `async def` returning one item (or None)
             output = await output
@@ -167,7 +179,7 @@ class AnnualReportsSpider(DiscoveryMixin, ReportSpider):
 
     def route_error(self, failure):
         meta = failure.request.meta
-        part = self.parts.get(meta.get(PART))
+        part = self.part(meta[PART], meta.get(RECIPE)) if PART in meta else None
         if part is not None and meta.get(ERRBACK):
             return getattr(part, meta[ERRBACK])(failure)
         return self.failed(failure)
