@@ -39,6 +39,7 @@ def datasette(shared_db, tmp_path_factory):
     target.close()
     port = free_port()
     command = [sys.executable, "-m", "datasette", "serve", str(db), "-m", str(REPO / "data" / "metadata.yml"),
+               "--plugins-dir", str(REPO / "research" / "datasette_plugins"),
                "-h", "127.0.0.1", "-p", str(port)]  # fmt: skip
     server = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
@@ -84,6 +85,19 @@ def test_table_search_on_sections_uses_the_verbatim_index(datasette, shared_db):
     found = {(row["report_id"], row["number"]) for row in json.loads(body)}
     conn = sqlite3.connect(shared_db)
     expected = set(conn.execute("SELECT report_id, number FROM sections WHERE instr(body, '公开申请') > 0"))
+    conn.close()
+    assert found == expected and found
+
+
+@pytest.mark.parametrize(
+    "query, words", [("复议", ["复议"]), ("复议 纠正", ["复议", "纠正"]), ("公开 处理费", ["公开", "处理费"])]
+)
+def test_table_search_finds_two_character_words_through_the_plugin(datasette, shared_db, query, words):
+    _, body = get(datasette, "/reports/sections.json", _search=query, _shape="array", _size="max", _col="number")
+    found = {(row["report_id"], row["number"]) for row in json.loads(body)}
+    conn = sqlite3.connect(shared_db)
+    where = " AND ".join("instr(body, ?) > 0" for _ in words)
+    expected = set(conn.execute(f"SELECT report_id, number FROM sections WHERE {where}", words))
     conn.close()
     assert found == expected and found
 
