@@ -15,24 +15,12 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-SECTION_HEADINGS = [
-    "一、总体情况",
-    "二、主动公开政府信息情况",
-    "三、收到和处理政府信息公开申请情况",
-    "四、政府信息公开行政复议、行政诉讼情况",
-    "五、存在的主要问题及改进情况",
-    "六、其他需要报告的事项",
-]
-APPLICATION_COLUMNS = [
-    "natural_person",
-    "commercial",
-    "research",
-    "social_welfare",
-    "legal_service",
-    "other_org",
-    "total",
-]
+from pipelines.compliance import STATUTORY_HEADINGS
+from pipelines.tables.template import APP_COLS
+
+# The statutory headings and the applications table's columns, as the parser knows them.
+SECTION_HEADINGS = list(STATUTORY_HEADINGS.values())
+APPLICATION_COLUMNS = APP_COLS
 ORG_HEADERS = ["商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他"]
 # (row key, group label or None, item label); a group label spans its consecutive items.
 RESULT_ROWS = [

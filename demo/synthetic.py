@@ -16,6 +16,8 @@ import random
 import zipfile
 from dataclasses import dataclass, field
 
+from pipelines.compliance import STATUTORY_HEADINGS
+
 APP_COLS = ["natural_person", "commercial", "research", "social_welfare", "legal_service", "other_org"]
 DENIED = ["state_secret", "law_prohibited", "security_stability", "third_party", "internal_affairs"]
 DENIED += ["process_info", "enforcement_file", "admin_inquiry"]
@@ -25,14 +27,7 @@ OTHER_V2021 = ["other_no_correction", "other_fee_unpaid", "other_misc"]
 REVIEW_ROWS = ["review", "lit_direct", "lit_after_review"]
 REVIEW_COLS = ["upheld", "corrected", "other", "pending"]
 
-HEADINGS = [
-    "一、总体情况",
-    "二、主动公开政府信息情况",
-    "三、收到和处理政府信息公开申请情况",
-    "四、政府信息公开行政复议、行政诉讼情况",
-    "五、存在的主要问题及改进情况",
-    "六、其他需要报告的事项",
-]
+HEADINGS = list(STATUTORY_HEADINGS.values())
 
 # Row labels of table 三 in print order: (row key, group label or None, label).
 APP_ROWS_RESULT = (

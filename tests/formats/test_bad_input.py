@@ -24,6 +24,7 @@ from pipelines.formats.image import IMAGE_ONLY, ImageOnlyError, image_to_documen
 from pipelines.formats.limits import MAX_UNZIPPED_BYTES, MAX_ZIP_MEMBERS
 from pipelines.formats.pdf import pdf_to_document
 from pipelines.formats.sheet import xls_to_document, xlsx_to_document
+from tests.conftest import REPO
 
 KEY = "005_hebei-education-dept-2021.txt"
 
@@ -119,7 +120,7 @@ def test_200_page_pdf_memory_stays_bounded(tmp_path):
     path, warmup = tmp_path / "long.pdf", tmp_path / "short.pdf"
     path.write_bytes(render.report_pdf(answers, filler_pages=215))
     warmup.write_bytes(render.report_pdf(answers))
-    code = RSS_CHILD.format(root=str(render.ROOT), warmup=str(warmup), path=str(path))
+    code = RSS_CHILD.format(root=str(REPO), warmup=str(warmup), path=str(path))
     output = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True).stdout
     growth_kb, grids, paragraphs = (int(value) for value in output.split())
     assert grids == 3 and paragraphs > 200 * 4  # the whole document was converted
